@@ -1,0 +1,286 @@
+/**
+ * The only module that talks to kafkajs. Everything else gets records in and out through the
+ * small interfaces below, so the client library could be replaced in one folder.
+ *
+ * Guarantees given here, once:
+ * - producers are idempotent and wait for all in-sync replicas (`acks=-1`), so a send that
+ *   resolved is durable and a retried send is not duplicated by the broker;
+ * - consumers never auto-commit: an offset is committed only after the handler for that
+ *   record resolved, so a crash re-delivers at most the records whose handling had not
+ *   finished (at-least-once; edges de-duplicate by event id);
+ * - topics are never created implicitly; {@link KafkaAdmin.ensureTopics} creates them with
+ *   their declared settings.
+ */
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import { BrokerUnavailableError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { KafkaConfig } from './config.js';
+import type { IncomingRecord, OutgoingRecord, RecordHeaders, RecordPosition } from './records.js';
+import type { TopicSpec } from './topics.js';
+
+export interface RecordProducer {
+  /** Appends records to a topic; resolves once the broker acknowledged all of them. */
+  send(topic: string, records: readonly OutgoingRecord[]): Promise<RecordPosition[]>;
+  disconnect(): Promise<void>;
+}
+
+export type RecordHandler = (record: IncomingRecord) => Promise<void>;
+
+export interface ConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly (string | RegExp)[];
+  /** Where a group without committed offsets starts; default: the earliest record. */
+  readonly fromBeginning?: boolean;
+  /** Partitions handled at the same time; records of one partition are always sequential. */
+  readonly partitionsConcurrently?: number;
+}
+
+export interface RecordConsumer {
+  /**
+   * Starts consuming; `handle` is called for each record in partition order. When it resolves,
+   * the record counts as done and its offset is committed (at the end of each fetched batch,
+   * and before a rebalance or stop). When it throws, the records after the last done one are
+   * fetched again after kafkajs' retry back-off.
+   */
+  run(handle: RecordHandler): Promise<void>;
+  /** Stops fetching, commits what was done, leaves the group. */
+  disconnect(): Promise<void>;
+}
+
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  /** Committed offset of the group, or -1 when it has none. */
+  readonly committed: string;
+  readonly end: string;
+  readonly lag: number;
+}
+
+export interface KafkaAdmin {
+  /** Creates the topics that do not exist yet; existing topics are left as they are. */
+  ensureTopics(specs: readonly TopicSpec[]): Promise<string[]>;
+  listTopics(): Promise<string[]>;
+  /** Node ids and the controller, which also proves the cluster answers. */
+  describeCluster(): Promise<{ clusterId: string; brokers: number; controller: number | null }>;
+  /** Lag of a consumer group on each partition of the given topics. */
+  consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]>;
+  disconnect(): Promise<void>;
+}
+
+export interface KafkaClient {
+  producer(): Promise<RecordProducer>;
+  consumer(options: ConsumerOptions): Promise<RecordConsumer>;
+  admin(): Promise<KafkaAdmin>;
+}
+
+export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaClient {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  const kafka = new Kafka({
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    ssl: config.ssl,
+    sasl: config.sasl ? saslOptions(config.sasl) : undefined,
+    connectionTimeout: config.connectionTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: () => (entry: LogEntry) => logKafkaEntry(kafkaLogger, entry),
+  });
+
+  return {
+    async producer() {
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: false,
+        // murmur2 on the key, as the Java client does: a request id maps to the same partition
+        // whoever produces it.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await connect(producer, 'producer', config);
+      return wrapProducer(producer);
+    },
+    async consumer(options) {
+      const consumer = kafka.consumer({
+        groupId: options.groupId,
+        allowAutoTopicCreation: false,
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
+      });
+      await connect(consumer, `consumer ${options.groupId}`, config);
+      return wrapConsumer(consumer, options);
+    },
+    async admin() {
+      const admin = kafka.admin();
+      await connect(admin, 'admin', config);
+      return wrapAdmin(admin);
+    },
+  };
+}
+
+function saslOptions(sasl: NonNullable<KafkaConfig['sasl']>): SASLOptions {
+  return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
+}
+
+async function connect(client: { connect(): Promise<void> }, what: string, config: KafkaConfig): Promise<void> {
+  try {
+    await client.connect();
+  } catch (cause) {
+    throw new BrokerUnavailableError(
+      `kafka ${what} could not connect to ${config.brokers.join(',')}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
+function wrapProducer(producer: Producer): RecordProducer {
+  return {
+    async send(topic, records) {
+      if (records.length === 0) return [];
+      const results = await producer.send({
+        topic,
+        acks: -1,
+        messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+      });
+      // kafkajs reports the base offset per partition; records of one partition are contiguous.
+      const positions: RecordPosition[] = [];
+      for (const result of results) {
+        positions.push({ topic: result.topicName, partition: result.partition, offset: result.baseOffset ?? '-1' });
+      }
+      return positions;
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}
+
+function wrapConsumer(consumer: Consumer, options: ConsumerOptions): RecordConsumer {
+  return {
+    async run(handle) {
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          let done: string | undefined;
+          try {
+            for (const message of batch.messages) {
+              if (!payload.isRunning() || payload.isStale()) break;
+              await handle(toIncomingRecord(batch.topic, batch.partition, message));
+              payload.resolveOffset(message.offset);
+              done = message.offset;
+              await payload.heartbeat();
+            }
+          } finally {
+            if (done !== undefined && !payload.isStale()) {
+              await consumer.commitOffsets([
+                { topic: batch.topic, partition: batch.partition, offset: (BigInt(done) + 1n).toString() },
+              ]);
+            }
+          }
+        },
+      });
+    },
+    disconnect: () => consumer.disconnect(),
+  };
+}
+
+function toIncomingRecord(topic: string, partition: number, message: KafkaMessage): IncomingRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: toRecordHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/** kafkajs gives header values as Buffer, string, or arrays of them; Comity headers are single-valued. */
+function toRecordHeaders(headers: IHeaders | undefined): RecordHeaders {
+  const result: RecordHeaders = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const single = Array.isArray(value) ? value.at(-1) : value;
+    if (single === undefined) continue;
+    result[name] = Buffer.isBuffer(single) ? single : Buffer.from(single);
+  }
+  return result;
+}
+
+function wrapAdmin(admin: Admin): KafkaAdmin {
+  return {
+    async ensureTopics(specs) {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.topic));
+      if (missing.length === 0) return [];
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+      return missing.map((spec) => spec.topic);
+    },
+    listTopics: () => admin.listTopics(),
+    async describeCluster() {
+      const cluster = await admin.describeCluster();
+      return { clusterId: cluster.clusterId, brokers: cluster.brokers.length, controller: cluster.controller };
+    },
+    async consumerLag(groupId, topics) {
+      const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+      const lags: PartitionLag[] = [];
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const partition of partitions) {
+          const end = ends.find((e) => e.partition === partition.partition)?.high ?? '0';
+          const low = ends.find((e) => e.partition === partition.partition)?.low ?? '0';
+          const from = partition.offset === '-1' ? BigInt(low) : BigInt(partition.offset);
+          lags.push({
+            topic,
+            partition: partition.partition,
+            committed: partition.offset,
+            end,
+            lag: Number(BigInt(end) - from),
+          });
+        }
+      }
+      return lags;
+    },
+    disconnect: () => admin.disconnect(),
+  };
+}
+
+function logKafkaEntry(logger: Logger, entry: LogEntry): void {
+  const { message, ...rest } = entry.log;
+  const fields = { ...rest, namespace: entry.namespace };
+  // kafkajs logs every failed broker response at ERROR, including the transient ones it
+  // retries itself (a coordinator still loading); those are warnings for an operator.
+  const level = entry.level === KafkaLogLevel.ERROR && entry.namespace === 'Connection' ? KafkaLogLevel.WARN : entry.level;
+  switch (level) {
+    case KafkaLogLevel.ERROR:
+      logger.error(fields, message);
+      break;
+    case KafkaLogLevel.WARN:
+      logger.warn(fields, message);
+      break;
+    case KafkaLogLevel.INFO:
+      logger.info(fields, message);
+      break;
+    default:
+      logger.debug(fields, message);
+  }
+}

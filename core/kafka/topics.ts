@@ -1,0 +1,72 @@
+/**
+ * The Comity topic names, in one place. Topic access is least-privilege by construction:
+ * `comity.inbound.<network>` is written only by that network's adapter, `comity.outbound.<network>`
+ * read only by it, `comity.dlq.<network>` holds what could not be translated or delivered.
+ */
+
+/** Network ids are lower-case slugs (`ejn`, `iberred`, `arin-ap`) so they are safe in topic names. */
+export const NETWORK_ID_PATTERN = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+
+export const TOPIC_PREFIX = 'comity';
+
+export const topics = {
+  inbound: (network: string): string => `${TOPIC_PREFIX}.inbound.${checkedNetworkId(network)}`,
+  outbound: (network: string): string => `${TOPIC_PREFIX}.outbound.${checkedNetworkId(network)}`,
+  dlq: (network: string): string => `${TOPIC_PREFIX}.dlq.${checkedNetworkId(network)}`,
+  /** The federation's networks, states, contact points and keys; compacted, keyed by entry id. */
+  directory: `${TOPIC_PREFIX}.directory`,
+  /** Each request's current state; compacted, keyed by request id. */
+  requests: `${TOPIC_PREFIX}.requests`,
+  /** Hash-chained log of routing decisions and disclosures. */
+  audit: `${TOPIC_PREFIX}.audit`,
+  /** Statistics reports. */
+  stats: `${TOPIC_PREFIX}.stats`,
+} as const;
+
+/** Every inbound topic, for a consumer that reads all networks (the router). */
+export const INBOUND_TOPICS_PATTERN = /^comity\.inbound\.[a-z0-9-]+$/;
+
+export function isNetworkId(value: string): boolean {
+  return NETWORK_ID_PATTERN.test(value);
+}
+
+function checkedNetworkId(network: string): string {
+  if (!isNetworkId(network)) {
+    throw new RangeError(`"${network}" is not a network id (lower-case letters, digits and '-', 3 to 32 characters)`);
+  }
+  return network;
+}
+
+export type TopicKind = 'inbound' | 'outbound' | 'dlq' | 'directory' | 'requests' | 'audit' | 'stats';
+
+/** What a topic name means: its kind and, for per-network topics, the network. */
+export function parseTopic(topic: string): { kind: TopicKind; network?: string } | undefined {
+  const match = /^comity\.(inbound|outbound|dlq)\.([a-z0-9-]+)$/.exec(topic);
+  if (match) return { kind: match[1] as TopicKind, network: match[2] as string };
+  const shared = /^comity\.(directory|requests|audit|stats)$/.exec(topic);
+  return shared ? { kind: shared[1] as TopicKind } : undefined;
+}
+
+/** Per-topic settings for creation: compacted state topics, retention for logs. */
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export function topicSpec(topic: string, options: { partitions?: number; replicationFactor?: number } = {}): TopicSpec {
+  const kind = parseTopic(topic)?.kind;
+  const compacted = kind === 'directory' || kind === 'requests';
+  return {
+    topic,
+    // The audit log is one totally ordered chain: one partition.
+    partitions: kind === 'audit' ? 1 : (options.partitions ?? 3),
+    replicationFactor: options.replicationFactor ?? 1,
+    config: compacted
+      ? { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' }
+      : kind === 'audit'
+        ? { 'cleanup.policy': 'delete', 'retention.ms': '-1' }
+        : {},
+  };
+}
