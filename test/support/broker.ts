@@ -1,0 +1,73 @@
+/**
+ * The one way tests get a Kafka broker. In order:
+ *   1. `KAFKA_BROKERS` — an existing cluster (e.g. one started with `npx comity kafka start`);
+ *   2. testcontainers' Kafka module, when a Docker engine answers;
+ *   3. Apache Kafka's own Maven Central artifacts, run as a local KRaft broker (no Docker);
+ *   4. otherwise one error that names all three.
+ * It is always a real broker, never a mock.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NoBrokerError } from '../../core/errors.js';
+import { startLocalBroker } from '../../deploy/kafka/local-broker.js';
+
+export interface TestBroker {
+  readonly brokers: string[];
+  /** How it was obtained, for the test log. */
+  readonly origin: 'KAFKA_BROKERS' | 'testcontainers' | 'local';
+  stop(): Promise<void>;
+}
+
+const DOCKER_PROBE_TIMEOUT_MS = 5_000;
+
+export async function obtainBroker(env: NodeJS.ProcessEnv = process.env): Promise<TestBroker> {
+  const fromEnv = env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean) ?? [];
+  if (fromEnv.length > 0) return { brokers: fromEnv, origin: 'KAFKA_BROKERS', stop: async () => {} };
+
+  const failures: string[] = ['KAFKA_BROKERS is not set'];
+
+  const docker = await dockerEngineAnswers();
+  if (docker === true) {
+    const { KafkaContainer } = await import('@testcontainers/kafka');
+    const container = await new KafkaContainer(env.COMITY_KAFKA_IMAGE ?? 'confluentinc/cp-kafka:7.9.0').withKraft().start();
+    return {
+      brokers: [`${container.getHost()}:${container.getMappedPort(9093)}`],
+      origin: 'testcontainers',
+      stop: async () => void (await container.stop()),
+    };
+  }
+  failures.push(`no Docker engine for testcontainers (${docker})`);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'comity-test-kafka-'));
+  try {
+    const broker = await startLocalBroker({ dataDir, port: 0 });
+    return {
+      brokers: broker.brokers,
+      origin: 'local',
+      stop: async () => {
+        await broker.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    failures.push(`the local Maven-resolved broker failed (${(error as Error).message})`);
+  }
+  throw new NoBrokerError(
+    `no Kafka broker for the tests: ${failures.join('; ')}. ` +
+      'Set KAFKA_BROKERS to a running cluster, or start Docker, or install java and mvn (see README).',
+  );
+}
+
+/** `true`, or why not. */
+async function dockerEngineAnswers(): Promise<true | string> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    const probe = getContainerRuntimeClient().then(() => true as const);
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('timed out'), DOCKER_PROBE_TIMEOUT_MS).unref());
+    return await Promise.race([probe, timeout]);
+  } catch (error) {
+    return (error as Error).message.split('\n')[0] ?? 'unknown';
+  }
+}

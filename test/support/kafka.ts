@@ -1,0 +1,39 @@
+/** Shared helpers for integration tests: a client on the run's broker, unique names. */
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createKafkaClient, topicSpec, type KafkaClient } from '../../core/kafka/index.js';
+import { createLogger } from '../../core/log.js';
+
+export function testKafka(clientId = 'comity-test'): KafkaClient {
+  return createKafkaClient(
+    { brokers: inject('kafkaBrokers'), clientId, ssl: false, connectionTimeoutMs: 3000, requestTimeoutMs: 30000 },
+    createLogger({ name: clientId, level: process.env.COMITY_LOG_LEVEL ?? 'warn' }),
+  );
+}
+
+/** A network id no other test uses, so per-network topics do not collide. */
+export function uniqueNetworkId(prefix = 'test'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function createTopics(kafka: KafkaClient, topics: readonly string[], partitions = 3): Promise<void> {
+  const admin = await kafka.admin();
+  try {
+    await admin.ensureTopics(topics.map((topic) => topicSpec(topic, { partitions })));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Resolves when `predicate` holds, polling; rejects with `what` after `timeoutMs`. */
+export async function eventually(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
