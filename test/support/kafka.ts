@@ -4,10 +4,11 @@ import { inject } from 'vitest';
 import { createKafkaClient, topicSpec, type KafkaClient } from '../../core/kafka/index.js';
 import { createLogger } from '../../core/log.js';
 
-export function testKafka(clientId = 'comity-test'): KafkaClient {
+/** A client on the run's broker; `level` quiets tests whose failures are deliberate. */
+export function testKafka(clientId = 'comity-test', level = process.env.COMITY_LOG_LEVEL ?? 'warn'): KafkaClient {
   return createKafkaClient(
     { brokers: inject('kafkaBrokers'), clientId, ssl: false, connectionTimeoutMs: 3000, requestTimeoutMs: 30000 },
-    createLogger({ name: clientId, level: process.env.COMITY_LOG_LEVEL ?? 'warn' }),
+    createLogger({ name: clientId, level }),
   );
 }
 
