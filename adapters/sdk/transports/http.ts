@@ -1,0 +1,182 @@
+/**
+ * A transport for native systems that speak HTTP: they POST their messages to the adapter and
+ * receive Comity's by POST at an endpoint of their own.
+ *
+ * Inbound, `POST <listen.path>` with the native message as the body (any content type):
+ *   202 `{ "eventIds": [...], "requestIds": [...], "duplicate": false }` — kept in Kafka;
+ *   422 `{ "code": "...", "reason": "..." }` — cannot be translated; in the DLQ; do not resend;
+ *   413 — larger than `maxBodyBytes`;
+ *   503 with Retry-After — nothing kept (Kafka unreachable); send it again.
+ * The request headers are given to the codec as attributes `http.<lower-case name>`.
+ *
+ * Outbound, `POST <deliverTo>` with the native message, its content type, and the headers
+ * `Idempotency-Key: <event id>` and `X-Comity-Request-Id: <request id>`. 2xx means accepted (the
+ * native id is taken from the `X-Native-Message-Id` header or a JSON body's `id`); 408, 425,
+ * 429, 5xx, timeouts and connection errors are retriable; any other status is a refusal.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { isRetriable } from '../../../core/errors.js';
+import type { DeliveryContext, DeliveryReceipt, NativeMessage, NativeReceiver, Transport, TransportContext } from '../contract.js';
+import { DeliveryError } from '../errors.js';
+
+export const httpTransportConfig = z.object({
+  listen: z
+    .object({
+      host: z.string().default('127.0.0.1').describe('Address to listen on for the native system.'),
+      port: z.number().int().min(0).max(65535).describe('Port to listen on; 0 picks a free one.'),
+      path: z.string().startsWith('/').default('/messages').describe('Path the native system POSTs its messages to.'),
+    })
+    .describe('Where the native system sends its messages.'),
+  deliverTo: z.url().describe("URL of the native system's endpoint that receives Comity's messages."),
+  timeoutMs: z.number().int().positive().default(10_000).describe('Time allowed for one delivery attempt.'),
+  maxBodyBytes: z.number().int().positive().default(25 * 1024 * 1024).describe('Largest native message accepted.'),
+  headers: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Extra headers sent with every delivery, e.g. an Authorization token of the native system.'),
+});
+
+export type HttpTransportConfig = z.output<typeof httpTransportConfig>;
+
+/** Statuses after which the same delivery may succeed later. */
+const RETRIABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+export interface HttpTransport extends Transport {
+  /** The address actually bound (useful with port 0). */
+  address(): { host: string; port: number } | undefined;
+}
+
+export function httpTransport(config: HttpTransportConfig, context: TransportContext): HttpTransport {
+  let server: Server | undefined;
+  const logger = context.logger.child({ component: 'http-transport' });
+
+  async function handle(receive: NativeReceiver, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== 'POST' || (request.url ?? '').split('?')[0] !== config.listen.path) {
+      return reply(response, 404, { code: 'NOT_FOUND', reason: `POST ${config.listen.path} only` });
+    }
+    const body = await readBody(request, config.maxBodyBytes);
+    if (body === 'too-large') {
+      return reply(response, 413, { code: 'TOO_LARGE', reason: `larger than ${config.maxBodyBytes} bytes` });
+    }
+    const attributes: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (typeof value === 'string') attributes[`http.${name}`] = value;
+    }
+    const message: NativeMessage = {
+      body,
+      contentType: request.headers['content-type'] ?? 'application/octet-stream',
+      attributes,
+    };
+    try {
+      const outcome = await receive(message);
+      if (outcome.status === 'accepted') {
+        return reply(response, 202, { eventIds: outcome.eventIds, requestIds: outcome.requestIds, duplicate: outcome.duplicate });
+      }
+      return reply(response, 422, { code: outcome.code, reason: outcome.reason });
+    } catch (error) {
+      logger.warn({ err: error }, 'native message not kept; the sender should retry');
+      const code = isRetriable(error) ? 503 : 500;
+      response.setHeader('Retry-After', '5');
+      return reply(response, code, { code: 'NOT_KEPT', reason: (error as Error).message });
+    }
+  }
+
+  return {
+    async start(receive) {
+      server = createServer((request, response) => {
+        handle(receive, request, response).catch((error: unknown) => {
+          logger.error({ err: error }, 'http transport failed to answer');
+          if (!response.headersSent) reply(response, 500, { code: 'INTERNAL', reason: 'internal error' });
+        });
+      });
+      server.keepAliveTimeout = 5_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.listen.port, config.listen.host, () => resolve());
+      });
+      logger.info({ address: this.address(), path: config.listen.path }, 'listening for native messages');
+    },
+
+    async deliver(message: NativeMessage, delivery: DeliveryContext): Promise<DeliveryReceipt> {
+      const signal = AbortSignal.any([delivery.signal, AbortSignal.timeout(config.timeoutMs)]);
+      let response: Response;
+      try {
+        response = await fetch(config.deliverTo, {
+          method: 'POST',
+          body: message.body,
+          headers: {
+            ...config.headers,
+            'content-type': message.contentType,
+            'idempotency-key': delivery.eventId,
+            'x-comity-request-id': delivery.requestId,
+          },
+          signal,
+        });
+      } catch (cause) {
+        throw new DeliveryError('ENDPOINT_UNAVAILABLE', `${config.deliverTo} did not answer: ${describe(cause)}`, {
+          retriable: true,
+          cause,
+        });
+      }
+      const text = await response.text().catch(() => '');
+      if (response.ok) {
+        return { nativeMessageId: response.headers.get('x-native-message-id') ?? idFromJson(text) };
+      }
+      throw new DeliveryError(
+        RETRIABLE_STATUSES.has(response.status) ? 'ENDPOINT_UNAVAILABLE' : 'REJECTED_BY_NATIVE_SYSTEM',
+        `${config.deliverTo} answered ${response.status}: ${text.slice(0, 500)}`,
+        { retriable: RETRIABLE_STATUSES.has(response.status) },
+      );
+    },
+
+    async stop() {
+      const current = server;
+      server = undefined;
+      if (!current) return;
+      await new Promise<void>((resolve) => {
+        current.close(() => resolve());
+        current.closeIdleConnections();
+      });
+    },
+
+    address() {
+      const address = server?.address() as AddressInfo | null | undefined;
+      return address ? { host: address.address, port: address.port } : undefined;
+    },
+  };
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function idFromJson(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { id?: unknown }).id === 'string') {
+      return (parsed as { id: string }).id;
+    }
+  } catch {
+    // not JSON: no id
+  }
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
