@@ -66,6 +66,8 @@ export interface EventDraft {
    * id; for an answer it is the id the request already has.
    */
   readonly subject: string;
+  /** ISO 3166-1 alpha-2 State of the requesting (or answering) authority. */
+  readonly originState?: string;
   readonly targets?: readonly Partial<Target>[];
   readonly causationId?: string;
   readonly classification?: Classification;

@@ -15,6 +15,8 @@ export interface EventAttributes {
   /** `comity://networks/<id>/<component>` or `comity://hub/<service>`. */
   readonly source: string;
   readonly originNetwork: string;
+  /** ISO 3166-1 alpha-2 State of the requesting (or answering) authority. */
+  readonly originState?: string;
   readonly targets?: readonly Partial<Target>[];
   readonly causationId?: string;
   readonly classification?: Classification;
@@ -40,6 +42,7 @@ export function createEvent(body: EventBody, attributes: EventAttributes): Event
     time: attributes.time ?? new Date(),
     subject: attributes.subject,
     originNetwork: attributes.originNetwork,
+    originState: attributes.originState ?? '',
     targets: attributes.targets?.map((target) => ({ ...target })) ?? [],
     causationId: attributes.causationId ?? '',
     classification: attributes.classification ?? Classification.CLASSIFICATION_RESTRICTED,

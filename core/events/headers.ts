@@ -27,6 +27,8 @@ export const Header = {
   /** W3C trace context, as in the CloudEvents distributed-tracing extension. */
   traceparent: 'ce_traceparent',
   origin: 'ce_comityorigin',
+  /** ISO 3166-1 alpha-2 State of the requesting or answering authority. */
+  originState: 'ce_comityoriginstate',
   /** Targets as `STATE[/network[/authority]]`, comma-separated. */
   targets: 'ce_comitytargets',
   classification: 'ce_comityclass',
@@ -52,6 +54,7 @@ export function headersFor(event: Event): RecordHeaders {
   };
   if (event.time) headers[Header.time] = event.time.toISOString();
   if (event.subject) headers[Header.subject] = event.subject;
+  if (event.originState) headers[Header.originState] = event.originState;
   if (event.traceparent) headers[Header.traceparent] = event.traceparent;
   if (event.targets.length > 0) headers[Header.targets] = event.targets.map(formatTarget).join(',');
   if (event.classification !== Classification.CLASSIFICATION_UNSPECIFIED) {
