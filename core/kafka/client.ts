@@ -78,9 +78,44 @@ export interface KafkaAdmin {
   disconnect(): Promise<void>;
 }
 
+/** A record to produce inside a transaction. */
+export interface TransactionalOutput {
+  readonly topic: string;
+  readonly record: OutgoingRecord;
+}
+
+export interface BatchResult {
+  readonly outputs: readonly TransactionalOutput[];
+  /** Runs after the transaction committed (e.g. to apply staged in-memory state). */
+  readonly onCommitted?: () => void;
+}
+
+export interface ExactlyOnceOptions {
+  readonly groupId: string;
+  readonly topics: readonly (string | RegExp)[];
+  /** Stable per instance: a restarted instance fences its zombie predecessor. */
+  readonly transactionalId: string;
+  readonly fromBeginning?: boolean;
+}
+
+/**
+ * Consume → transform → produce, exactly once: for each fetched batch (records of one
+ * partition), the records `transform` returns and the batch's next offset are committed in
+ * one Kafka transaction. If `transform` or the commit fails, the transaction is aborted and
+ * the batch is fetched again; consumers reading `read_committed` (the default here) never see
+ * the outputs of an aborted attempt.
+ */
+export interface ExactlyOncePipeline {
+  run(transform: (records: readonly IncomingRecord[]) => Promise<BatchResult>): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
 export interface KafkaClient {
   producer(): Promise<RecordProducer>;
   consumer(options: ConsumerOptions): Promise<RecordConsumer>;
+  exactlyOnce(options: ExactlyOnceOptions): Promise<ExactlyOncePipeline>;
+  /** Every record of a topic from the beginning up to its current end (for compacted state). */
+  readToEnd(topic: string): Promise<IncomingRecord[]>;
   admin(): Promise<KafkaAdmin>;
 }
 
@@ -119,10 +154,121 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaCli
       await connect(consumer, `consumer ${options.groupId}`, config);
       return wrapConsumer(consumer, options);
     },
+    async exactlyOnce(options) {
+      const producer = kafka.producer({
+        transactionalId: options.transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await connect(producer, `transactional producer ${options.transactionalId}`, config);
+      const consumer = kafka.consumer({
+        groupId: options.groupId,
+        allowAutoTopicCreation: false,
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
+      });
+      await connect(consumer, `consumer ${options.groupId}`, config);
+      return wrapExactlyOnce(producer, consumer, options);
+    },
+    async readToEnd(topic) {
+      const admin = kafka.admin();
+      await connect(admin, 'admin', config);
+      const groupId = `comity-read-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+      try {
+        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+        const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
+        const records: IncomingRecord[] = [];
+        if (remaining.size > 0) {
+          const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+          await connect(consumer, `reader of ${topic}`, config);
+          await consumer.subscribe({ topics: [topic], fromBeginning: true });
+          // Completion is judged by the consumer's position, not by the last record seen: a
+          // transactional topic ends with commit markers, which are never handed to us.
+          await new Promise<void>((resolve, reject) => {
+            consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+              const end = ends.get(payload.partition) ?? 0n;
+              if (payload.topic === topic && BigInt(payload.lastOffset) + 1n >= end) {
+                remaining.delete(payload.partition);
+                if (remaining.size === 0) resolve();
+              }
+            });
+            consumer
+              .run({
+                autoCommit: false,
+                eachBatch: async ({ batch }) => {
+                  for (const message of batch.messages) {
+                    if (BigInt(message.offset) < (ends.get(batch.partition) ?? 0n)) {
+                      records.push(toIncomingRecord(topic, batch.partition, message));
+                    }
+                  }
+                },
+              })
+              .catch(reject);
+          });
+          await consumer.disconnect();
+          await admin.deleteGroups([groupId]).catch(() => undefined);
+        }
+        return records;
+      } finally {
+        await admin.disconnect();
+      }
+    },
     async admin() {
       const admin = kafka.admin();
       await connect(admin, 'admin', config);
       return wrapAdmin(admin);
+    },
+  };
+}
+
+function wrapExactlyOnce(producer: Producer, consumer: Consumer, options: ExactlyOnceOptions): ExactlyOncePipeline {
+  return {
+    async run(transform) {
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        // One transaction at a time per producer.
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          if (batch.messages.length === 0 || payload.isStale()) return;
+          const records = batch.messages.map((message) => toIncomingRecord(batch.topic, batch.partition, message));
+          const result = await transform(records);
+          const transaction = await producer.transaction();
+          try {
+            const byTopic = new Map<string, OutgoingRecord[]>();
+            for (const output of result.outputs) {
+              byTopic.set(output.topic, [...(byTopic.get(output.topic) ?? []), output.record]);
+            }
+            for (const [topic, outgoing] of byTopic) {
+              await transaction.send({
+                topic,
+                acks: -1,
+                messages: outgoing.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+              });
+            }
+            await transaction.sendOffsets({
+              consumerGroupId: options.groupId,
+              topics: [
+                {
+                  topic: batch.topic,
+                  partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }],
+                },
+              ],
+            });
+            await transaction.commit();
+          } catch (error) {
+            await transaction.abort().catch(() => undefined);
+            throw error;
+          }
+          result.onCommitted?.();
+        },
+      });
+    },
+    async disconnect() {
+      await consumer.disconnect();
+      await producer.disconnect();
     },
   };
 }

@@ -17,6 +17,12 @@ export const topics = {
   directory: `${TOPIC_PREFIX}.directory`,
   /** Each request's current state; compacted, keyed by request id. */
   requests: `${TOPIC_PREFIX}.requests`,
+  /**
+   * The router's memory of each request's parties: the `RequestRelayed` event of its
+   * submission, keyed by request id; compacted. Written in the same transaction as the routed
+   * events, so it always agrees with what was routed.
+   */
+  routes: `${TOPIC_PREFIX}.routes`,
   /** Hash-chained log of routing decisions and disclosures. */
   audit: `${TOPIC_PREFIX}.audit`,
   /** Statistics reports. */
@@ -37,13 +43,13 @@ function checkedNetworkId(network: string): string {
   return network;
 }
 
-export type TopicKind = 'inbound' | 'outbound' | 'dlq' | 'directory' | 'requests' | 'audit' | 'stats';
+export type TopicKind = 'inbound' | 'outbound' | 'dlq' | 'directory' | 'requests' | 'routes' | 'audit' | 'stats';
 
 /** What a topic name means: its kind and, for per-network topics, the network. */
 export function parseTopic(topic: string): { kind: TopicKind; network?: string } | undefined {
   const match = /^comity\.(inbound|outbound|dlq)\.([a-z0-9-]+)$/.exec(topic);
   if (match) return { kind: match[1] as TopicKind, network: match[2] as string };
-  const shared = /^comity\.(directory|requests|audit|stats)$/.exec(topic);
+  const shared = /^comity\.(directory|requests|routes|audit|stats)$/.exec(topic);
   return shared ? { kind: shared[1] as TopicKind } : undefined;
 }
 
@@ -57,7 +63,7 @@ export interface TopicSpec {
 
 export function topicSpec(topic: string, options: { partitions?: number; replicationFactor?: number } = {}): TopicSpec {
   const kind = parseTopic(topic)?.kind;
-  const compacted = kind === 'directory' || kind === 'requests';
+  const compacted = kind === 'directory' || kind === 'requests' || kind === 'routes';
   return {
     topic,
     // The audit log is one totally ordered chain: one partition.
