@@ -1,10 +1,11 @@
-// Lint rules for Comity. Type-aware rules from typescript-eslint; generated code is skipped.
+// Lint rules for Comity. Type-aware rules from typescript-eslint; generated code is skipped, and
+// so is the adapter template (TypeScript only once `comity adapter new` has filled it in).
 // The architecture rule: only core/kafka may import kafkajs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'core/gen/', '.cache/', '.comity/', 'test-results/'] },
+  { ignores: ['node_modules/', 'dist/', 'core/gen/', '.cache/', '.comity/', 'test-results/', 'adapters/sdk/template/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

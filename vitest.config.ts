@@ -8,7 +8,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['core/**/*.test.ts', 'services/**/*.test.ts', 'adapters/**/*.test.ts', 'deploy/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'core/gen/**'],
+          // The adapter template is tested once scaffolded, as adapters/<network>/.
+          exclude: ['**/node_modules/**', 'core/gen/**', 'adapters/sdk/template/**'],
         },
       },
       {
