@@ -1,0 +1,240 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../core/errors.js';
+import { loadFederation, REQUEST_TYPE_NAMES, type Federation, type FederationNetwork } from './federation.js';
+
+const federationFile = fileURLToPath(new URL('../../deploy/config/federation.yaml', import.meta.url));
+
+/** The 249 officially assigned ISO 3166-1 alpha-2 codes. */
+const ISO_3166_1_ALPHA_2 = new Set(
+  `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+   CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET
+   FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU
+   ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY
+   MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM
+   PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+   SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
+   UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW`.split(/\s+/),
+);
+/** User-assigned codes the federation accepts: XK is in common use for Kosovo. */
+const USER_ASSIGNED = new Set(['XK']);
+
+const EXPECTED_IDS = [
+  'ejn',
+  'eurojust',
+  'iberred',
+  'oas-hemispheric',
+  'wacap',
+  'seepag',
+  'pilon',
+  'commonwealth',
+  'carin',
+  'arin-ap',
+  'arinsa',
+  'arinwa',
+  'arin-carib',
+  'central-america-coe',
+  'unodc',
+];
+
+const federation: Federation = loadFederation(federationFile);
+
+function network(id: string): FederationNetwork {
+  const found = federation.networks.find((n) => n.id === id);
+  if (!found) throw new Error(`network ${id} is not in ${federationFile}`);
+  return found;
+}
+
+function failure(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** 1-based line of the only line of `text` that contains `needle`. */
+function lineOf(text: string, needle: string): number {
+  const lines = text.split('\n');
+  const matches = lines.flatMap((line, index) => (line.includes(needle) ? [index + 1] : []));
+  if (matches.length !== 1) throw new Error(`"${needle}" is on ${matches.length} lines of the test YAML`);
+  return matches[0] as number;
+}
+
+describe('deploy/config/federation.yaml', () => {
+  it('holds every network of the federation, each id once', () => {
+    const ids = federation.networks.map((n) => n.id);
+    expect(ids).toEqual(EXPECTED_IDS);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('has UNODC as an observer that carries no requests', () => {
+    const unodc = network('unodc');
+    expect(unodc.role).toBe('observer');
+    expect(['agency', 'observer']).toContain(unodc.kind);
+    expect(unodc.accepts).toEqual([]);
+    const observers = federation.networks.filter((n) => n.role === 'observer').map((n) => n.id);
+    expect(observers).toEqual(['unodc']);
+  });
+
+  it('places States in the networks they belong to', () => {
+    expect(network('ejn').members).toContain('ES');
+    expect(network('iberred').members).toContain('ES');
+    expect(network('iberred').members).toContain('CO');
+    expect(network('oas-hemispheric').members).toContain('CO');
+    expect(network('ejn').members).toContain('DE');
+    expect(network('ejn').members).toHaveLength(27);
+    // Denmark is in the EJN but only observes Eurojust (Protocol 22).
+    expect(network('ejn').members).toContain('DK');
+    expect(network('eurojust').members).not.toContain('DK');
+    expect(network('eurojust').observers).toContain('DK');
+    // Quoted in the file, so Norway stays a State and does not become `false`.
+    expect(network('carin').members).toContain('NO');
+    expect(network('eurojust').observers).toContain('NO');
+  });
+
+  it('uses only ISO 3166-1 alpha-2 codes (plus the user-assigned XK)', () => {
+    for (const n of federation.networks) {
+      for (const code of [...n.members, ...n.observers, ...n.contactPoints.map((c) => c.state)]) {
+        expect(ISO_3166_1_ALPHA_2.has(code) || USER_ASSIGNED.has(code), `${n.id}: ${code}`).toBe(true);
+      }
+      const both = n.members.filter((code) => n.observers.includes(code));
+      expect(both, `${n.id}: both member and observer`).toEqual([]);
+    }
+  });
+
+  it('cites at least one public source for every network', () => {
+    for (const n of federation.networks) {
+      expect(n.sources.length, n.id).toBeGreaterThan(0);
+      for (const source of n.sources) expect(source, n.id).toMatch(/^https?:\/\//);
+    }
+  });
+
+  it('marks the member lists that were not read in a source', () => {
+    const unverified = federation.networks.filter((n) => !n.membersVerified).map((n) => n.id);
+    expect(unverified).toEqual(['arin-ap', 'arin-carib', 'central-america-coe', 'unodc']);
+    for (const id of unverified) expect(network(id).notes, id).toBeTruthy();
+  });
+
+  it('keeps the EU instruments to the EU networks and informal asset tracing to the asset-recovery networks', () => {
+    const eu = ['european-investigation-order', 'european-arrest-warrant'] as const;
+    for (const n of federation.networks) {
+      const euNetwork = n.id === 'ejn' || n.id === 'eurojust';
+      for (const type of eu) expect(n.accepts.includes(type), `${n.id} ${type}`).toBe(euNetwork);
+      expect(n.accepts.includes('asset-tracing'), n.id).toBe(n.kind === 'asset-recovery-network');
+      if (n.role === 'observer' || n.kind === 'centre-of-excellence') expect(n.accepts, n.id).toEqual([]);
+    }
+    expect(Object.keys(REQUEST_TYPE_NAMES)).toEqual(expect.arrayContaining([...network('ejn').accepts]));
+  });
+
+  it('ranks every network that carries requests in routing.preference', () => {
+    const carriers = federation.networks.filter((n) => n.accepts.length > 0).map((n) => n.id);
+    expect([...federation.routing.preference].sort()).toEqual([...carriers].sort());
+    expect(new Set(federation.routing.preference).size).toBe(federation.routing.preference.length);
+  });
+});
+
+describe('loadFederation refuses bad configuration with file, line and field', () => {
+  const file = 'federation.yaml';
+  const valid = [
+    'version: 1',
+    'networks:',
+    '  - id: ejn',
+    '    name: European Judicial Network',
+    '    kind: judicial-network',
+    '    role: member',
+    '    languages: [en]',
+    '    members: [ES, FR]',
+    '    membersVerified: true',
+    '    accepts: [mutual-legal-assistance]',
+    '    sources: ["https://ejn-crimjust.europa.eu/"]',
+    '  - id: iberred',
+    '    name: IberRed',
+    '    kind: judicial-network',
+    '    role: member',
+    '    languages: [es, pt]',
+    '    members: [ES, CO]',
+    '    membersVerified: true',
+    '    accepts: [extradition]',
+    '    sources: ["https://iberred.org/"]',
+    'routing:',
+    '  preference: [ejn, iberred]',
+    '',
+  ].join('\n');
+
+  it('accepts the small valid file the cases below break', () => {
+    const loaded = loadFederation(file, valid);
+    expect(loaded.networks.map((n) => n.id)).toEqual(['ejn', 'iberred']);
+  });
+
+  it('refuses an unknown request type', () => {
+    const text = valid.replace('accepts: [extradition]', 'accepts: [extradition, letters-rogatory]');
+    const error = failure(() => loadFederation(file, text));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.issues).toEqual([
+      expect.objectContaining({ field: 'networks.1.accepts.1', line: lineOf(text, 'letters-rogatory') }),
+    ]);
+    expect(error.message).toContain(`${file}:${lineOf(text, 'letters-rogatory')}: networks.1.accepts.1`);
+  });
+
+  it('refuses a lower-case State code', () => {
+    const text = valid.replace('members: [ES, FR]', 'members: [ES, fr]');
+    const error = failure(() => loadFederation(file, text));
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        field: 'networks.0.members.1',
+        line: lineOf(text, '[ES, fr]'),
+        message: expect.stringContaining('ISO 3166-1 alpha-2') as unknown,
+      }),
+    ]);
+  });
+
+  it('refuses a duplicate network id, at the second one', () => {
+    const text = valid.replace('  - id: iberred', '  - id: ejn').replace('preference: [ejn, iberred]', 'preference: [ejn]');
+    const error = failure(() => loadFederation(file, text));
+    expect(error.issues).toEqual([
+      expect.objectContaining({ field: 'networks.1.id', line: 12, message: expect.stringContaining('duplicate') as unknown }),
+    ]);
+  });
+
+  it('refuses a network that cites no source, at the network', () => {
+    const text = valid.replace('    sources: ["https://iberred.org/"]\n', '');
+    const error = failure(() => loadFederation(file, text));
+    expect(error.issues).toEqual([expect.objectContaining({ field: 'networks.1.sources', line: lineOf(text, 'id: iberred') })]);
+
+    const empty = valid.replace('sources: ["https://iberred.org/"]', 'sources: []');
+    const emptyError = failure(() => loadFederation(file, empty));
+    expect(emptyError.issues).toEqual([
+      expect.objectContaining({
+        field: 'networks.1.sources',
+        line: lineOf(empty, 'sources: []'),
+        message: expect.stringContaining('cite at least one') as unknown,
+      }),
+    ]);
+  });
+
+  it('refuses an unknown network in routing.preference', () => {
+    const text = valid.replace('preference: [ejn, iberred]', 'preference: [ejn, interpol]');
+    const error = failure(() => loadFederation(file, text));
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        field: 'routing.preference.1',
+        line: lineOf(text, 'interpol'),
+        message: expect.stringContaining('unknown network "interpol"') as unknown,
+      }),
+    ]);
+  });
+
+  it('reports every problem at once', () => {
+    const text = valid
+      .replace('members: [ES, FR]', 'members: [ES, fr]')
+      .replace('accepts: [extradition]', 'accepts: [letters-rogatory]');
+    const error = failure(() => loadFederation(file, text));
+    expect(error.issues.map((issue) => [issue.field, issue.line])).toEqual([
+      ['networks.0.members.1', 8],
+      ['networks.1.accepts.0', 19],
+    ]);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The federation: which networks take part, their member States, languages, legal traditions
+ * and the request types each carries. Written by people in deploy/config/federation.yaml,
+ * validated here (a mistake is refused with file, line and field), published by the directory
+ * service, and used by the router to find routes.
+ */
+import { watch } from 'node:fs';
+import { z } from 'zod';
+import { loadConfig } from '../../core/config.js';
+import { NETWORK_ID_PATTERN } from '../../core/kafka/topics.js';
+import { RequestType } from '../../core/gen/comity/v1/request.js';
+
+/** Request types as written in federation.yaml. */
+export const REQUEST_TYPE_NAMES = {
+  'mutual-legal-assistance': RequestType.REQUEST_TYPE_MUTUAL_LEGAL_ASSISTANCE,
+  extradition: RequestType.REQUEST_TYPE_EXTRADITION,
+  'european-investigation-order': RequestType.REQUEST_TYPE_EUROPEAN_INVESTIGATION_ORDER,
+  'european-arrest-warrant': RequestType.REQUEST_TYPE_EUROPEAN_ARREST_WARRANT,
+  'freezing-or-confiscation': RequestType.REQUEST_TYPE_FREEZING_OR_CONFISCATION,
+  'joint-investigation-team': RequestType.REQUEST_TYPE_JOINT_INVESTIGATION_TEAM,
+  'transfer-of-proceedings': RequestType.REQUEST_TYPE_TRANSFER_OF_PROCEEDINGS,
+  'transfer-of-sentenced-persons': RequestType.REQUEST_TYPE_TRANSFER_OF_SENTENCED_PERSONS,
+  'spontaneous-information': RequestType.REQUEST_TYPE_SPONTANEOUS_INFORMATION,
+  'asset-tracing': RequestType.REQUEST_TYPE_ASSET_TRACING,
+} as const;
+
+export type RequestTypeName = keyof typeof REQUEST_TYPE_NAMES;
+
+const requestTypeName = z.enum(Object.keys(REQUEST_TYPE_NAMES) as [RequestTypeName, ...RequestTypeName[]]);
+/** ISO 3166-1 alpha-2, upper case; `XK` (Kosovo) is user-assigned but in common use. */
+const stateCode = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as ES');
+const languageTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 language tag such as es or pt-BR');
+
+export const contactPointSchema = z.object({
+  id: z.string().min(1).describe('Stable id within the network, e.g. `es-1`.'),
+  state: stateCode,
+  role: z.string().min(1).describe('e.g. `central authority`, `focal point`, `contact point`.'),
+  authority: z.string().min(1).describe('Institution, not a person: personal data stays out of the directory.'),
+  email: z.email().optional(),
+  languages: z.array(languageTag).default([]),
+});
+
+export const networkSchema = z.object({
+  id: z.string().regex(NETWORK_ID_PATTERN, 'network ids are lower-case letters, digits and "-"'),
+  name: z.string().min(1),
+  kind: z.enum(['judicial-network', 'agency', 'asset-recovery-network', 'centre-of-excellence', 'observer']),
+  role: z.enum(['member', 'observer']).describe('Members exchange requests; observers receive public events only.'),
+  secretariat: z.string().default(''),
+  legalBasis: z.string().default(''),
+  url: z.url().optional(),
+  languages: z.array(languageTag).min(1),
+  legalTraditions: z.array(z.enum(['civil', 'common', 'mixed', 'customary', 'islamic'])).default([]),
+  members: z.array(stateCode).default([]).describe('Full member States.'),
+  observers: z.array(stateCode).default([]).describe('States with observer or cooperating status.'),
+  membersVerified: z.boolean().describe('True only where the member list itself was read in a cited source.'),
+  accepts: z.array(requestTypeName).default([]).describe('Request types the network carries.'),
+  contactPoints: z.array(contactPointSchema).default([]),
+  sources: z.array(z.string().min(1)).min(1, 'cite at least one public source'),
+  notes: z.string().optional(),
+});
+
+export const federationSchema = z
+  .object({
+    version: z.literal(1),
+    networks: z.array(networkSchema).min(1),
+    routing: z
+      .object({
+        /**
+         * When the two States share no network, the target State's networks are tried in
+         * this order (the first that accepts the request type wins).
+         */
+        preference: z.array(z.string().regex(NETWORK_ID_PATTERN)).default([]),
+      })
+      .prefault({}),
+  })
+  .superRefine((federation, context) => {
+    const seen = new Map<string, number>();
+    federation.networks.forEach((network, index) => {
+      if (seen.has(network.id)) {
+        context.addIssue({ code: 'custom', path: ['networks', index, 'id'], message: `duplicate network id "${network.id}"` });
+      }
+      seen.set(network.id, index);
+      network.members.forEach((state, i) => {
+        if (network.members.indexOf(state) !== i) {
+          context.addIssue({ code: 'custom', path: ['networks', index, 'members', i], message: `${state} is listed twice` });
+        }
+      });
+    });
+    federation.routing.preference.forEach((id, index) => {
+      if (!seen.has(id)) {
+        context.addIssue({ code: 'custom', path: ['routing', 'preference', index], message: `unknown network "${id}"` });
+      }
+    });
+  });
+
+export type Federation = z.output<typeof federationSchema>;
+export type FederationNetwork = z.output<typeof networkSchema>;
+
+/** Reads and validates a federation file; throws ConfigError naming file, line and field. */
+export function loadFederation(file: string, text?: string): Federation {
+  return loadConfig(federationSchema, { file, text, env: {} });
+}
+
+/** Lookups over a federation, built once per version of the file. */
+export interface FederationIndex {
+  readonly federation: Federation;
+  network(id: string): FederationNetwork | undefined;
+  /** Member networks (role member) that count `state` among their full members. */
+  networksOfState(state: string): FederationNetwork[];
+  /** Position of a network in `routing.preference` (unlisted networks come after, by id). */
+  preferenceRank(id: string): number;
+}
+
+export function indexFederation(federation: Federation): FederationIndex {
+  const byId = new Map(federation.networks.map((network) => [network.id, network]));
+  const byState = new Map<string, FederationNetwork[]>();
+  for (const network of federation.networks) {
+    if (network.role !== 'member') continue;
+    for (const state of network.members) byState.set(state, [...(byState.get(state) ?? []), network]);
+  }
+  const preference = federation.routing.preference;
+  return {
+    federation,
+    network: (id) => byId.get(id),
+    networksOfState: (state) => byState.get(state) ?? [],
+    preferenceRank: (id) => {
+      const rank = preference.indexOf(id);
+      return rank === -1 ? preference.length : rank;
+    },
+  };
+}
+
+/** Does `network` carry requests of this type? Unknown types (sealed, unspecified) pass. */
+export function carries(network: FederationNetwork, requestType: RequestType): boolean {
+  if (requestType === RequestType.REQUEST_TYPE_UNSPECIFIED) return true;
+  return network.accepts.some((name) => REQUEST_TYPE_NAMES[name] === requestType);
+}
+
+/**
+ * The federation in a file, kept current: the file is re-read when it changes; a new version
+ * that does not validate is reported and the previous one stays in force.
+ */
+export function watchFederation(
+  file: string,
+  events: { onReload?: (index: FederationIndex) => void; onError?: (error: unknown) => void } = {},
+): { current: () => FederationIndex; close: () => void } {
+  let index = indexFederation(loadFederation(file));
+  let timer: NodeJS.Timeout | undefined;
+  const reload = () => {
+    try {
+      index = indexFederation(loadFederation(file));
+      events.onReload?.(index);
+    } catch (error) {
+      events.onError?.(error);
+    }
+  };
+  // Editors replace files in several steps; wait for them to settle.
+  const watcher = watch(file, () => {
+    clearTimeout(timer);
+    timer = setTimeout(reload, 200);
+  });
+  return {
+    current: () => index,
+    close: () => {
+      clearTimeout(timer);
+      watcher.close();
+    },
+  };
+}
