@@ -4,7 +4,9 @@
  */
 import { Command } from 'commander';
 import { ComityError } from '../../core/errors.js';
+import { registerAdapterCommands } from './commands/adapter.js';
 import { registerKafkaCommands } from './commands/kafka.js';
+import { registerRunCommands } from './commands/run.js';
 
 const program = new Command()
   .name('comity')
@@ -13,6 +15,8 @@ const program = new Command()
   .configureOutput({ outputError: (text, write) => write(text) });
 
 registerKafkaCommands(program);
+registerAdapterCommands(program);
+registerRunCommands(program);
 
 try {
   await program.parseAsync(process.argv);

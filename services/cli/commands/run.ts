@@ -4,10 +4,14 @@ import { adapters, findAdapter } from '../../../adapters/registry.js';
 import { adapterConfigSchema, startAdapter } from '../../../adapters/sdk/runtime.js';
 import { loadConfig } from '../../../core/config.js';
 import { ComityError } from '../../../core/errors.js';
+import { createKafkaClient } from '../../../core/kafka/index.js';
 import { createLogger } from '../../../core/log.js';
+import { watchFederation } from '../../directory/federation.js';
+import { routerConfigSchema, startRouter } from '../../router/service.js';
 
 export function registerRunCommands(program: Command): void {
   const run = program.command('run').description('run one Comity process in the foreground');
+  registerRouterCommand(run);
 
   run
     .command('adapter')
@@ -23,6 +27,7 @@ export function registerRunCommands(program: Command): void {
       const config = loadConfig(adapterConfigSchema(definition), { file: options.config });
       const logger = createLogger({ name: `adapter.${network}` });
       const adapter = await startAdapter(definition, config, { logger });
+      process.stdout.write(`comity: adapter ${network} running (status on port ${adapter.statusPort})\n`);
       await untilSignal();
       await adapter.stop();
     });
@@ -39,4 +44,32 @@ function untilSignal(): Promise<void> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+}
+
+/** `comity run router`: the hub's router. */
+export function registerRouterCommand(run: Command): void {
+  run
+    .command('router')
+    .description('route events between networks: inbound topics → policy → outbound topics, exactly once')
+    .option('-c, --config <file>', 'YAML config file; KAFKA_BROKERS and COMITY_* override it')
+    .action(async (options: { config?: string }) => {
+      const config = loadConfig(routerConfigSchema, { file: options.config });
+      const logger = createLogger({ name: 'router' });
+      const federation = watchFederation(config.federation, {
+        onReload: () => logger.info({ file: config.federation }, 'federation reloaded'),
+        onError: (error) => logger.error({ err: error }, 'federation file refused; keeping the previous version'),
+      });
+      const router = await startRouter({
+        kafka: createKafkaClient({ ...config.kafka, clientId: `comity-router-${config.router.instanceId}` }, logger),
+        federation: federation.current,
+        logger,
+        instanceId: config.router.instanceId,
+        statusHost: config.router.statusHost,
+        statusPort: config.router.statusPort,
+      });
+      process.stdout.write(`comity: router running (status on port ${router.statusPort})\n`);
+      await untilSignal();
+      await router.stop();
+      federation.close();
+    });
 }

@@ -1,0 +1,235 @@
+/**
+ * The router: reads every `comity.inbound.<network>` topic, decides where each event goes
+ * (./routing.ts), and writes it — unchanged, signature and all — to the chosen
+ * `comity.outbound.<network>` topics, with a `RequestRelayed` receipt for the sender.
+ *
+ * Consume → route → produce is exactly once: each fetched batch's outputs (routed events,
+ * receipts, dead letters, the parties of new requests on `comity.routes`) and its consumer
+ * offsets are committed in one Kafka transaction. A router killed in the middle of a batch
+ * leaves nothing visible to read_committed consumers, and its successor does the batch again.
+ *
+ * The parties of each request are the router's only state. They live on the compacted
+ * `comity.routes` topic (written in the same transactions), and are read back at start.
+ * One router instance owns the inbound topics at a time; a second instance with the same
+ * transactional id fences the first.
+ */
+import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
+import { DlqStage, deadLetterForRecord, reasonFrom } from '../../core/dlq.js';
+import { ComityError } from '../../core/errors.js';
+import { eventFromRecord, eventToRecord, HUB_ORIGIN } from '../../core/events/codec.js';
+import { createEvent, decodeBody } from '../../core/events/create.js';
+import { derivedEventId } from '../../core/events/ids.js';
+import type { Event } from '../../core/gen/comity/v1/event.js';
+import { RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
+import {
+  kafkaConfigSchema,
+  parseTopic,
+  topics,
+  topicSpec,
+  type ExactlyOncePipeline,
+  type IncomingRecord,
+  type KafkaClient,
+  type TransactionalOutput,
+} from '../../core/kafka/index.js';
+import { eventFields, type Logger } from '../../core/log.js';
+import { createMetricsRegistry, startStatusServer, type StatusServer } from '../../core/status.js';
+import type { FederationIndex } from '../directory/federation.js';
+import { decideRoute, type RequestParties } from './routing.js';
+
+export const routerConfigSchema = z.object({
+  kafka: kafkaConfigSchema,
+  federation: z.string().default('deploy/config/federation.yaml').describe('The federation file; changes are picked up without a restart.'),
+  router: z
+    .object({
+      instanceId: z
+        .string()
+        .regex(/^[a-z0-9-]+$/)
+        .default('main')
+        .describe('Stable id of this router instance; its transactional id is comity-router-<instanceId>.'),
+      statusHost: z.string().default('127.0.0.1'),
+      statusPort: z.number().int().min(0).max(65535).default(0).describe('Port of /healthz, /readyz and /metrics; 0 picks one.'),
+    })
+    .prefault({}),
+});
+
+export type RouterConfig = z.output<typeof routerConfigSchema>;
+
+/** Transport receipts are routed but get no relayed receipt of their own. */
+const TRANSPORT_RECEIPTS = new Set([
+  'comity.v1.RequestRelayed',
+  'comity.v1.RequestDelivered',
+  'comity.v1.RequestNotDelivered',
+  'comity.v1.RequestRetrieved',
+]);
+
+const SOURCE = 'comity://hub/router';
+const FAILED_BY = 'router';
+
+export interface RunningRouter {
+  readonly statusPort: number;
+  /** Requests whose parties the router knows. */
+  knownRequests(): number;
+  stop(): Promise<void>;
+}
+
+export async function startRouter(options: {
+  readonly kafka: KafkaClient;
+  /** The current federation; read on every batch so a reloaded file applies at once. */
+  readonly federation: () => FederationIndex;
+  readonly logger: Logger;
+  readonly instanceId?: string;
+  readonly statusPort?: number;
+  readonly statusHost?: string;
+  readonly registry?: Registry;
+}): Promise<RunningRouter> {
+  const logger = options.logger.child({ component: 'router' });
+  const registry = options.registry ?? createMetricsRegistry({ process: 'router' });
+  const routed = new Counter({
+    name: 'comity_router_events_total',
+    help: 'Events handled by the router, by origin network, destination network (or "dlq") and outcome (routed, refused).',
+    labelNames: ['from', 'to', 'outcome', 'code'] as const,
+    registers: [registry],
+  });
+
+  const { kafka } = options;
+  // The inbound topics of the federation's members, named: a topic of a network that is not
+  // in the federation is never read. A network added to the file needs a router restart.
+  const members = options.federation().federation.networks.filter((network) => network.role === 'member');
+  const inboundTopics = members.map((network) => topics.inbound(network.id));
+  const admin = await kafka.admin();
+  try {
+    const memberTopics = members.flatMap((network) => [topics.inbound(network.id), topics.outbound(network.id), topics.dlq(network.id)]);
+    await admin.ensureTopics([topics.routes, ...memberTopics].map((topic) => topicSpec(topic)));
+  } finally {
+    await admin.disconnect();
+  }
+
+  const parties = new Map<string, RequestParties>();
+  for (const record of await kafka.readToEnd(topics.routes)) {
+    const remembered = partiesFromRoutesRecord(record);
+    if (remembered) parties.set(remembered.requestId, remembered);
+  }
+  logger.info({ requests: parties.size }, 'request parties loaded from comity.routes');
+
+  const pipeline: ExactlyOncePipeline = await kafka.exactlyOnce({
+    groupId: 'comity-router',
+    topics: inboundTopics,
+    transactionalId: `comity-router-${options.instanceId ?? 'main'}`,
+  });
+
+  await pipeline.run(async (records) => {
+    const federation = options.federation();
+    const staged = new Map<string, RequestParties>();
+    const partiesOf = (id: string) => staged.get(id) ?? parties.get(id);
+    const outputs: TransactionalOutput[] = [];
+    const tallies: { from: string; to: string; outcome: string; code: string }[] = [];
+
+    for (const record of records) {
+      const topicNetwork = parseTopic(record.topic)?.network ?? 'unknown';
+      let event: Event;
+      try {
+        event = eventFromRecord(record);
+      } catch (error) {
+        if (!(error instanceof ComityError)) throw error;
+        outputs.push(deadLetter(record, topicNetwork, error));
+        tallies.push({ from: topicNetwork, to: 'dlq', outcome: 'refused', code: error.code });
+        logger.warn({ topic: record.topic, offset: record.offset, code: error.code }, error.message);
+        continue;
+      }
+      const decision = decideRoute(event, topicNetwork, federation, partiesOf);
+      const log = logger.child(eventFields(event));
+      if (decision.kind === 'refuse') {
+        outputs.push(deadLetter(record, topicNetwork, new ComityError(decision.code, decision.reason)));
+        tallies.push({ from: topicNetwork, to: 'dlq', outcome: 'refused', code: decision.code });
+        log.warn({ code: decision.code }, `refused: ${decision.reason}`);
+        continue;
+      }
+      for (const destination of decision.destinations) {
+        outputs.push({ topic: topics.outbound(destination), record: forward(record) });
+        tallies.push({ from: topicNetwork, to: destination, outcome: 'routed', code: '' });
+      }
+      if (!TRANSPORT_RECEIPTS.has(event.type)) {
+        const relayed = relayedReceipt(event, decision.destinations, decision.rule);
+        outputs.push({ topic: topics.outbound(topicNetwork), record: relayed });
+        if (decision.newRequest) {
+          staged.set(decision.newRequest.requestId, decision.newRequest);
+          outputs.push({ topic: topics.routes, record: relayed });
+        }
+      }
+      log.info({ destinations: decision.destinations, rule: decision.rule }, 'routed');
+    }
+
+    return {
+      outputs,
+      onCommitted: () => {
+        for (const [id, entry] of staged) parties.set(id, entry);
+        for (const tally of tallies) routed.inc(tally);
+      },
+    };
+  });
+
+  let running = true;
+  const status: StatusServer = await startStatusServer({
+    host: options.statusHost,
+    port: options.statusPort ?? 0,
+    registry,
+    readiness: { pipeline: () => running || 'stopped' },
+  });
+  logger.info({ statusPort: status.port }, 'router started');
+
+  return {
+    statusPort: status.port,
+    knownRequests: () => parties.size,
+    async stop() {
+      if (!running) return;
+      running = false;
+      await pipeline.disconnect();
+      await status.close();
+      logger.info('router stopped');
+    },
+  };
+}
+
+/** The record as it came: the event's bytes and headers are not touched (signatures stay valid). */
+function forward(record: IncomingRecord) {
+  return { key: record.key?.toString('utf8') ?? '', value: record.value ?? Buffer.alloc(0), headers: record.headers };
+}
+
+function deadLetter(record: IncomingRecord, network: string, error: ComityError): TransactionalOutput {
+  return {
+    topic: topics.dlq(network),
+    record: deadLetterForRecord(record, reasonFrom(error, DlqStage.route, FAILED_BY)),
+  };
+}
+
+function relayedReceipt(event: Event, destinations: readonly string[], rule: string) {
+  return eventToRecord(
+    createEvent(
+      RequestRelayed.fromPartial({ regardingEventId: event.id, networks: [...destinations], route: rule, fromNetwork: event.originNetwork }),
+      {
+        // Derived id: a batch done again after a crash produces the same receipt.
+        id: derivedEventId(event.id, 'relayed'),
+        subject: event.subject,
+        source: SOURCE,
+        originNetwork: HUB_ORIGIN,
+        causationId: event.id,
+        requestType: event.requestType,
+        traceparent: event.traceparent,
+      },
+    ),
+  );
+}
+
+function partiesFromRoutesRecord(record: IncomingRecord): RequestParties | undefined {
+  if (record.value === null) return undefined;
+  const event = eventFromRecord(record);
+  const body = decodeBody(event);
+  if (body.$type !== 'comity.v1.RequestRelayed') return undefined;
+  return {
+    requestId: event.subject,
+    originNetwork: body.fromNetwork,
+    destinations: body.networks,
+    submittedEventId: body.regardingEventId,
+  };
+}

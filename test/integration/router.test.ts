@@ -1,0 +1,166 @@
+/**
+ * The router as a real process (`comity run router`) on the real broker: routes by the
+ * federation's rules, dead-letters what it cannot route, remembers the parties of a request
+ * across a restart, and — killed with SIGKILL in the middle of a burst — delivers every
+ * event exactly once to read_committed consumers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readDeadLetterReason } from '../../core/dlq.js';
+import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
+import { createEvent, decodeBody } from '../../core/events/create.js';
+import { RequestAcknowledged, RequestSubmitted, type RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
+import { RequestType } from '../../core/gen/comity/v1/request.js';
+import { topics, type IncomingRecord, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
+import { createTopics, eventually, testKafka, uniqueName, uniqueNetworkId } from '../support/kafka.js';
+
+async function collect(kafka: KafkaClient, topic: string): Promise<{ records: IncomingRecord[]; stop: () => Promise<void> }> {
+  const records: IncomingRecord[] = [];
+  const consumer = await kafka.consumer({ groupId: uniqueName('collect'), topics: [topic] });
+  await consumer.run(async (record) => void records.push(record));
+  return { records, stop: () => consumer.disconnect() };
+}
+
+async function startRouterProcess(configFile: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['bin/comity.js', 'run', 'router', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, COMITY_LOG_LEVEL: 'error', KAFKA_BROKERS: inject('kafkaBrokers').join(',') },
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('router running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`router exited with ${code} before it was ready:\n${output}`)));
+  });
+  return child;
+}
+
+async function stopProcess(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+describe('router (comity run router) with a real broker', () => {
+  let kafka: KafkaClient;
+  let producer: RecordProducer;
+  const europe = uniqueNetworkId('eu');
+  const americas = uniqueNetworkId('am');
+  const dir = mkdtempSync(join(tmpdir(), 'comity-router-'));
+  const configFile = join(dir, 'router.yaml');
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    producer = await kafka.producer();
+    writeFileSync(
+      join(dir, 'federation.yaml'),
+      [
+        'version: 1',
+        'routing:',
+        `  preference: [${americas}, ${europe}]`,
+        'networks:',
+        `  - { id: ${europe}, name: Europe, kind: judicial-network, role: member, languages: [en], members: [DE, ES], membersVerified: true, accepts: [mutual-legal-assistance], sources: [test] }`,
+        `  - { id: ${americas}, name: Americas, kind: judicial-network, role: member, languages: [es], members: [ES, CO], membersVerified: true, accepts: [mutual-legal-assistance], sources: [test] }`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(configFile, `federation: ${join(dir, 'federation.yaml')}\nrouter:\n  instanceId: ${uniqueName('test')}\n`);
+    await createTopics(kafka, [europe, americas].flatMap((n) => [topics.inbound(n), topics.outbound(n), topics.dlq(n)]));
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+  });
+
+  it('routes a burst exactly once across a kill -9, dead-letters the unroutable, and sends answers back', async () => {
+    const requests = Array.from({ length: 400 }, (_, i) =>
+      createEvent(RequestSubmitted.fromPartial({ request: { requestId: `${europe}:${i}`, nativeReference: `R-${i}` } }), {
+        subject: `${europe}:${i}`,
+        source: `comity://networks/${europe}/adapter`,
+        originNetwork: europe,
+        originState: 'DE',
+        targets: [{ state: 'CO' }],
+        requestType: RequestType.REQUEST_TYPE_MUTUAL_LEGAL_ASSISTANCE,
+      }),
+    );
+    const unroutable = createEvent(RequestSubmitted.fromPartial({}), {
+      subject: `${europe}:nowhere`,
+      source: `comity://networks/${europe}/adapter`,
+      originNetwork: europe,
+      originState: 'DE',
+      targets: [{ state: 'JP' }],
+    });
+    const impostor = createEvent(RequestSubmitted.fromPartial({}), {
+      subject: `${americas}:impostor`,
+      source: `comity://networks/${americas}/adapter`,
+      originNetwork: americas,
+      originState: 'CO',
+      targets: [{ state: 'DE' }],
+    });
+
+    const toAmericas = await collect(kafka, topics.outbound(americas));
+    const toEurope = await collect(kafka, topics.outbound(europe));
+    const dlq = await collect(kafka, topics.dlq(europe));
+    let router = await startRouterProcess(configFile);
+    try {
+      // The burst, in slices so that the kill lands in the middle of it.
+      for (let i = 0; i < requests.length; i += 50) {
+        await producer.send(topics.inbound(europe), requests.slice(i, i + 50).map(eventToRecord));
+      }
+      await producer.send(topics.inbound(europe), [eventToRecord(unroutable), eventToRecord(impostor)]);
+      await eventually(() => toAmericas.records.length >= 100, '100 routed events');
+      await stopProcess(router, 'SIGKILL');
+      router = await startRouterProcess(configFile);
+
+      await eventually(() => toAmericas.records.length >= requests.length, 'every request routed', 90_000);
+      await eventually(() => dlq.records.length >= 2, 'two dead letters');
+
+      // An answer from the requested side goes back to the requesting network: the restarted
+      // router remembers the parties from comity.routes.
+      const answer = createEvent(RequestAcknowledged.fromPartial({ executingReference: 'CO-77' }), {
+        subject: requests[7]!.subject,
+        source: `comity://networks/${americas}/adapter`,
+        originNetwork: americas,
+        originState: 'CO',
+        causationId: requests[7]!.id,
+      });
+      await producer.send(topics.inbound(americas), [eventToRecord(answer)]);
+      await eventually(() => toEurope.records.some((record) => eventFromRecord(record).id === answer.id), 'the answer back in Europe');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      await stopProcess(router, 'SIGTERM');
+      await toAmericas.stop();
+      await toEurope.stop();
+      await dlq.stop();
+    }
+
+    const americasEvents = toAmericas.records.map(eventFromRecord);
+    const routedIds = americasEvents.filter((event) => event.type === 'comity.v1.RequestSubmitted').map((event) => event.id);
+    expect(routedIds.length).toBe(requests.length);
+    // The answer's sender gets its relayed receipt too, and nothing else arrived.
+    expect(americasEvents.filter((event) => event.type === 'comity.v1.RequestRelayed').map((event) => event.causationId)).toEqual([
+      expect.any(String),
+    ]);
+    expect(americasEvents).toHaveLength(requests.length + 1);
+    expect(new Set(routedIds)).toEqual(new Set(requests.map((request) => request.id)));
+    // Forwarded unchanged: the bytes on the outbound topic are the bytes the adapter wrote.
+    const first = toAmericas.records.find((record) => eventFromRecord(record).id === requests[0]!.id)!;
+    expect(first.value?.equals(eventToRecord(requests[0]!).value)).toBe(true);
+
+    const europeEvents = toEurope.records.map(eventFromRecord);
+    const relayed = europeEvents.filter((event) => event.type === 'comity.v1.RequestRelayed');
+    expect(relayed).toHaveLength(requests.length);
+    expect(new Set(relayed.map((event) => event.causationId)).size).toBe(requests.length);
+    expect(decodeBody(relayed[0]!) as RequestRelayed).toMatchObject({ networks: [americas], route: 'policy:target-state', fromNetwork: europe });
+    expect(europeEvents.filter((event) => event.type === 'comity.v1.RequestAcknowledged')).toHaveLength(1);
+
+    const reasons = dlq.records.map((record) => readDeadLetterReason(record.headers)?.code).sort();
+    expect(reasons).toEqual(['NO_ROUTE', 'ORIGIN_MISMATCH']);
+    expect(dlq.records.map((record) => readDeadLetterReason(record.headers)?.failedBy)).toEqual(['router', 'router']);
+  }, 180_000);
+});
