@@ -457,7 +457,9 @@ function checkRoundTrip(options: ResolvedOptions, file: string): Finding[] {
           }),
         ).finish(),
       );
-      reEncoded = codec.encode(event, decodeBody(event));
+      const encoded = codec.encode(event, decodeBody(event));
+      if (encoded === null) return fail(`${at}encode returned null (no native message) for an event decoded from a native message`);
+      reEncoded = encoded;
     } catch (error) {
       return fail(`${at}encode failed: ${describeError(error)}`);
     }

@@ -95,9 +95,12 @@ export interface Codec {
   decode(native: NativeMessage): EventDraft[];
   /**
    * Canonical → native, for delivery to this network. `body` is the decoded `event.data`.
-   * Throws {@link EncodeError} when the event cannot be expressed in the native format.
+   * Returns `null` when the network takes no native message for this kind of event (e.g. a
+   * transport receipt a native system has no use for): the runtime acknowledges it and moves
+   * on, without a receipt. Throws {@link EncodeError} when the event should reach the native
+   * system but cannot be expressed in its format (it goes to the DLQ).
    */
-  encode(event: Event, body: EventBody): NativeMessage;
+  encode(event: Event, body: EventBody): NativeMessage | null;
   /**
    * What two native messages must share to count as the same, for the round-trip check of the
    * conformance kit (e.g. parsed JSON, or XML without insignificant whitespace). Default: bytes.

@@ -83,7 +83,7 @@ export function adapterConfigSchema<C extends z.ZodType>(definition: AdapterDefi
   return adapterRuntimeConfig.extend({ adapter: definition.config });
 }
 
-export type AdapterOutcome = 'received' | 'published' | 'duplicate' | 'delivered' | 'rejected' | 'retried';
+export type AdapterOutcome = 'received' | 'published' | 'duplicate' | 'delivered' | 'skipped' | 'rejected' | 'retried';
 
 export interface RunningAdapter {
   readonly network: string;
@@ -137,11 +137,11 @@ export async function startAdapter<C extends z.ZodType>(
   const registry = options.registry ?? createMetricsRegistry({ process: failedBy });
   const messages = new Counter({
     name: 'comity_adapter_messages_total',
-    help: 'Messages handled by an adapter, by outcome: received (native in), published (events to Kafka), duplicate, delivered (native out), rejected (to the DLQ), retried (delivery attempts that failed and will be retried).',
+    help: 'Messages handled by an adapter, by outcome: received (native in), published (events to Kafka), duplicate, delivered (native out), skipped (no native message for that event type), rejected (to the DLQ), retried (delivery attempts that failed and will be retried).',
     labelNames: ['network', 'outcome'] as const,
     registers: [registry],
   });
-  const counts: Record<AdapterOutcome, number> = { received: 0, published: 0, duplicate: 0, delivered: 0, rejected: 0, retried: 0 };
+  const counts: Record<AdapterOutcome, number> = { received: 0, published: 0, duplicate: 0, delivered: 0, skipped: 0, rejected: 0, retried: 0 };
   const count = (outcome: AdapterOutcome, n = 1): void => {
     counts[outcome] += n;
     messages.inc({ network, outcome }, n);
@@ -271,7 +271,7 @@ export async function startAdapter<C extends z.ZodType>(
       return;
     }
 
-    let native: NativeMessage;
+    let native: NativeMessage | null;
     try {
       native = definition.codec.encode(event, body);
     } catch (error) {
@@ -279,6 +279,12 @@ export async function startAdapter<C extends z.ZodType>(
         error instanceof EncodeError ? error : new EncodeError('CODEC_FAILED', `the codec failed unexpectedly: ${(error as Error).message}`, { cause: error });
       await deadLetter(deadLetterForRecord(record, reasonFrom(encodeError, DlqStage.outboundEncode, failedBy)), DlqStage.outboundEncode, encodeError);
       await publishReceipt(event, { failure: encodeError, attempts: 0 });
+      return;
+    }
+
+    if (native === null) {
+      count('skipped');
+      log.debug('no native message for this event type; acknowledged');
       return;
     }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DlqHeader, readDeadLetterReason } from '../../core/dlq.js';
 import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
-import { RequestSubmitted, type RequestDelivered } from '../../core/gen/comity/v1/lifecycle.js';
+import { RequestRelayed, RequestSubmitted, type RequestDelivered } from '../../core/gen/comity/v1/lifecycle.js';
 import { topics, type IncomingRecord, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
 import { createLogger } from '../../core/log.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
@@ -152,8 +152,13 @@ describe('adapter runtime with a real broker', () => {
       await producer.send(topics.outbound(network), [
         { key: 'garbage', value: Buffer.from('not an event at all'), headers: {} },
       ]);
+      const receiptForUs = createEvent(RequestRelayed.fromPartial({ regardingEventId: retried.id, networks: ['elsewhere'] }), {
+        subject: retried.subject,
+        source: 'comity://hub/router',
+        originNetwork: 'hub',
+      });
       const following = [outboundEvent(network, 'R-2'), outboundEvent(network, 'R-3')];
-      await producer.send(topics.outbound(network), following.map(eventToRecord));
+      await producer.send(topics.outbound(network), [receiptForUs, ...following].map(eventToRecord));
 
       await eventually(() => following.every((event) => endpoint.acceptedCount(event.id) === 1), 'the events after the poison');
       await eventually(() => dlq.records.length === 1, 'the dead letter');
@@ -178,7 +183,9 @@ describe('adapter runtime with a real broker', () => {
       expect(decodeBody(delivered)).toMatchObject({ regardingEventId: retried.id, network });
       expect((decodeBody(delivered) as RequestDelivered).nativeMessageId).toMatch(/^native-/);
       expect(delivered.subject).toBe(retried.subject);
-      expect(adapter.counts()).toMatchObject({ delivered: 3, retried: 2, rejected: 1 });
+      // The relayed receipt has no native message: acknowledged, not delivered, not dead-lettered.
+      expect(endpoint.attempts.some((attempt) => attempt.eventId === receiptForUs.id)).toBe(false);
+      expect(adapter.counts()).toMatchObject({ delivered: 3, retried: 2, rejected: 1, skipped: 1 });
     } finally {
       await inbound.stop();
       await dlq.stop();

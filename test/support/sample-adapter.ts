@@ -63,7 +63,9 @@ export function sampleAdapter(network = 'sample') {
         if (!message.requestId) throw new DecodeError('MISSING_REQUEST_ID', 'an acknowledgement needs requestId', '/requestId');
         return [{ subject: message.requestId, body: RequestAcknowledged.fromPartial({ executingReference: message.reference }), nativeId: message.reference }];
       },
-      encode(event, body): NativeMessage {
+      encode(event, body): NativeMessage | null {
+        // The sample network's system keeps no record of transport receipts.
+        if (body.$type === 'comity.v1.RequestRelayed' || body.$type === 'comity.v1.RequestDelivered') return null;
         if (body.$type !== 'comity.v1.RequestSubmitted') {
           throw new EncodeError('UNSUPPORTED_TYPE', `the sample network does not take ${body.$type}`);
         }

@@ -216,7 +216,11 @@ function decodeErrorFrom(issues: readonly z.core.$ZodIssue[], input: unknown): D
 
 // ---- Encode: canonical → native ----------------------------------------------------------
 
-function encode(event: Event, body: EventBody): NativeMessage {
+/** Transport receipts about our own messages: this network's system has no message for them. */
+const NOT_FOR_NATIVE = new Set(['comity.v1.RequestRelayed', 'comity.v1.RequestDelivered', 'comity.v1.RequestNotDelivered', 'comity.v1.RequestRetrieved']);
+
+function encode(event: Event, body: EventBody): NativeMessage | null {
+  if (NOT_FOR_NATIVE.has(body.$type)) return null;
   let native: Record<string, unknown>;
   switch (body.$type) {
     case 'comity.v1.RequestSubmitted':
