@@ -3,9 +3,13 @@
  * by being imported. `comity adapter new <network>` adds the two lines for a new adapter.
  */
 import type { AdapterDefinition } from './sdk/contract.js';
+import { iberredAdapter } from './iberred/index.js';
+import { ejnEcodexAdapter } from './ejn-ecodex/index.js';
 // comity:adapter-imports (the scaffold inserts imports above this line)
 
 export const adapters: readonly AdapterDefinition[] = [
+  iberredAdapter,
+  ejnEcodexAdapter,
   // comity:adapter-entries (the scaffold inserts entries above this line)
 ];
 
