@@ -23,7 +23,7 @@ import {
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
-import { BrokerUnavailableError } from '../errors.js';
+import { BrokerUnavailableError, isRetriable } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from './config.js';
 import type { IncomingRecord, OutgoingRecord, RecordHeaders, RecordPosition } from './records.js';
@@ -367,19 +367,30 @@ function toRecordHeaders(headers: IHeaders | undefined): RecordHeaders {
 function wrapAdmin(admin: Admin): KafkaAdmin {
   return {
     async ensureTopics(specs) {
-      const existing = new Set(await admin.listTopics());
-      const missing = specs.filter((spec) => !existing.has(spec.topic));
-      if (missing.length === 0) return [];
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((spec) => ({
-          topic: spec.topic,
-          numPartitions: spec.partitions,
-          replicationFactor: spec.replicationFactor,
-          configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
-        })),
-      });
-      return missing.map((spec) => spec.topic);
+      // Creating a topic is not instant on the broker: right after creation, metadata requests
+      // may still answer "unknown topic". Such errors are retried, a few times, briefly.
+      const created: string[] = [];
+      for (let attempt = 1; ; attempt += 1) {
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((spec) => !existing.has(spec.topic));
+        if (missing.length === 0) return created;
+        try {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((spec) => ({
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              replicationFactor: spec.replicationFactor,
+              configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+            })),
+          });
+          created.push(...missing.map((spec) => spec.topic));
+          return created;
+        } catch (error) {
+          if (attempt >= 5 || !isRetriable(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
+      }
     },
     listTopics: () => admin.listTopics(),
     async describeCluster() {
@@ -414,8 +425,10 @@ function logKafkaEntry(logger: Logger, entry: LogEntry): void {
   const { message, ...rest } = entry.log;
   const fields = { ...rest, namespace: entry.namespace };
   // kafkajs logs every failed broker response at ERROR, including the transient ones it
-  // retries itself (a coordinator still loading); those are warnings for an operator.
-  const level = entry.level === KafkaLogLevel.ERROR && entry.namespace === 'Connection' ? KafkaLogLevel.WARN : entry.level;
+  // retries itself (a coordinator still loading, a transaction still completing); those are
+  // warnings for an operator.
+  const retried = entry.namespace === 'Connection' || (entry.log as { retryCount?: unknown }).retryCount !== undefined;
+  const level = entry.level === KafkaLogLevel.ERROR && retried ? KafkaLogLevel.WARN : entry.level;
   switch (level) {
     case KafkaLogLevel.ERROR:
       logger.error(fields, message);

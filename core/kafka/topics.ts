@@ -53,6 +53,13 @@ export function parseTopic(topic: string): { kind: TopicKind; network?: string }
   return shared ? { kind: shared[1] as TopicKind } : undefined;
 }
 
+/**
+ * Largest record on a network's topics: native messages (and so their events and dead letters)
+ * of several MiB must fit, Kafka's default of 1 MiB would refuse them. Adapters keep their own
+ * limits below this.
+ */
+export const MAX_NETWORK_RECORD_BYTES = 16 * 1024 * 1024;
+
 /** Per-topic settings for creation: compacted state topics, retention for logs. */
 export interface TopicSpec {
   readonly topic: string;
@@ -73,6 +80,8 @@ export function topicSpec(topic: string, options: { partitions?: number; replica
       ? { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' }
       : kind === 'audit'
         ? { 'cleanup.policy': 'delete', 'retention.ms': '-1' }
-        : {},
+        : kind === 'inbound' || kind === 'outbound' || kind === 'dlq'
+          ? { 'max.message.bytes': String(MAX_NETWORK_RECORD_BYTES) }
+          : {},
   };
 }

@@ -47,7 +47,7 @@ describe('adapters/__NETWORK__/codec', () => {
     const draft = decodeOne(fixture('request-mla.json'));
     expect(draft.extensions).toEqual({ '__NETWORK__.caseOfficer': '"Lcda. María Fernanda Ruiz"', '__NETWORK__.internalPriority': '2' });
     const event = createEvent(draft.body, { ...draft, source: 'comity://networks/__NETWORK__/adapter', originNetwork: '__NETWORK__' });
-    const native = JSON.parse(codec.encode(event, decodeBody(event)).body.toString('utf8')) as Record<string, unknown>;
+    const native = JSON.parse(codec.encode(event, decodeBody(event))!.body.toString('utf8')) as Record<string, unknown>;
     expect(native).toMatchObject({ caseOfficer: 'Lcda. María Fernanda Ruiz', internalPriority: 2 });
   });
 
@@ -81,7 +81,7 @@ describe('adapters/__NETWORK__/codec', () => {
       },
     });
     const event = createEvent(body, { ...fromIberred, subject: 'iberred:DP-123/2026' });
-    const native = JSON.parse(codec.encode(event, body).body.toString('utf8')) as Record<string, unknown>;
+    const native = JSON.parse(codec.encode(event, body)!.body.toString('utf8')) as Record<string, unknown>;
     expect(native).toMatchObject({ kind: 'request', reference: 'DP-123/2026', requestId: 'iberred:DP-123/2026', issuedAt: '2026-11-20T10:15:30Z' });
     // ...and the native system can send it back as it came.
     expect(decodeOne(json(native)).subject).toBe('iberred:DP-123/2026');

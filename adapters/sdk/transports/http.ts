@@ -7,7 +7,8 @@
  *   422 `{ "code": "...", "reason": "..." }` — cannot be translated; in the DLQ; do not resend;
  *   413 — larger than `maxBodyBytes`;
  *   503 with Retry-After — nothing kept (Kafka unreachable); send it again.
- * The request headers are given to the codec as attributes `http.<lower-case name>`.
+ * The request headers are given to the codec as attributes `http.<lower-case name>`, except
+ * those that carry credentials (Authorization, Cookie, …), which never leave the transport.
  *
  * Outbound, `POST <deliverTo>` with the native message, its content type, and the headers
  * `Idempotency-Key: <event id>` and `X-Comity-Request-Id: <request id>`. 2xx means accepted (the
@@ -40,6 +41,9 @@ export const httpTransportConfig = z.object({
 
 export type HttpTransportConfig = z.output<typeof httpTransportConfig>;
 
+/** Request headers that carry credentials; they are not passed on as attributes. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+
 /** Statuses after which the same delivery may succeed later. */
 const RETRIABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
@@ -62,7 +66,8 @@ export function httpTransport(config: HttpTransportConfig, context: TransportCon
     }
     const attributes: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
-      if (typeof value === 'string') attributes[`http.${name}`] = value;
+      // Credentials never become attributes: attributes end up in events and dead letters.
+      if (typeof value === 'string' && !CREDENTIAL_HEADERS.has(name)) attributes[`http.${name}`] = value;
     }
     const message: NativeMessage = {
       body,
