@@ -26,6 +26,7 @@ import {
   RequestWithdrawn,
 } from '../gen/comity/v1/lifecycle.js';
 import { StatisticsReport } from '../gen/comity/v1/stats.js';
+import { RequestTracked } from '../gen/comity/v1/tracking.js';
 import type { MessageType } from '../gen/typeRegistry.js';
 
 const BODY_TYPES = [
@@ -46,6 +47,8 @@ const BODY_TYPES = [
   RequestRefused,
   RequestWithdrawn,
   OnwardTransferConsented,
+  // The tracker's record of a request.
+  RequestTracked,
   // Directory, statistics, shared experience.
   DirectoryEntryUpdated,
   DirectoryEntryRemoved,

@@ -7,11 +7,15 @@ import { ComityError } from '../../../core/errors.js';
 import { createKafkaClient } from '../../../core/kafka/index.js';
 import { createLogger } from '../../../core/log.js';
 import { watchFederation } from '../../directory/federation.js';
+import { directoryConfigSchema, startDirectory } from '../../directory/service.js';
 import { routerConfigSchema, startRouter } from '../../router/service.js';
+import { startTracker, trackerConfigSchema } from '../../tracker/service.js';
 
 export function registerRunCommands(program: Command): void {
   const run = program.command('run').description('run one Comity process in the foreground');
   registerRouterCommand(run);
+  registerDirectoryCommand(run);
+  registerTrackerCommand(run);
 
   run
     .command('adapter')
@@ -71,5 +75,63 @@ export function registerRouterCommand(run: Command): void {
       await untilSignal();
       await router.stop();
       federation.close();
+    });
+}
+
+/** `comity run tracker`: request records, deadlines and the FederationService. */
+export function registerTrackerCommand(run: Command): void {
+  run
+    .command('tracker')
+    .description("follow every request's lifecycle and deadlines; serve the gRPC FederationService")
+    .option('-c, --config <file>', 'YAML config file; KAFKA_BROKERS and COMITY_* override it')
+    .action(async (options: { config?: string }) => {
+      const config = loadConfig(trackerConfigSchema, { file: options.config });
+      const logger = createLogger({ name: 'tracker' });
+      const federation = watchFederation(config.federation, {
+        onReload: () => logger.info({ file: config.federation }, 'federation reloaded'),
+        onError: (error) => logger.error({ err: error }, 'federation file refused; keeping the previous version'),
+      });
+      const tracker = await startTracker({
+        kafka: createKafkaClient({ ...config.kafka, clientId: `comity-tracker-${config.tracker.instanceId}` }, logger),
+        federation: federation.current,
+        logger,
+        instanceId: config.tracker.instanceId,
+        grpcHost: config.tracker.grpcHost,
+        grpcPort: config.tracker.grpcPort,
+        statusHost: config.tracker.statusHost,
+        statusPort: config.tracker.statusPort,
+        policy: { receiptTimeoutMs: config.tracker.receiptTimeoutMs },
+        alertIntervalMs: config.tracker.alertIntervalMs,
+      });
+      process.stdout.write(`comity: tracker running (gRPC on ${config.tracker.grpcHost}:${tracker.grpcPort}, status on port ${tracker.statusPort})\n`);
+      await untilSignal();
+      await tracker.stop();
+      federation.close();
+    });
+}
+
+/** `comity run directory`: the federation directory on comity.directory and over gRPC. */
+export function registerDirectoryCommand(run: Command): void {
+  run
+    .command('directory')
+    .description('publish the federation file to comity.directory and serve it over gRPC; file changes apply without a restart')
+    .option('-c, --config <file>', 'YAML config file; KAFKA_BROKERS and COMITY_* override it')
+    .action(async (options: { config?: string }) => {
+      const config = loadConfig(directoryConfigSchema, { file: options.config });
+      const logger = createLogger({ name: 'directory' });
+      const directory = await startDirectory({
+        kafka: createKafkaClient({ ...config.kafka, clientId: 'comity-directory' }, logger),
+        federationFile: config.federation,
+        logger,
+        grpcHost: config.directory.grpcHost,
+        grpcPort: config.directory.grpcPort,
+        statusHost: config.directory.statusHost,
+        statusPort: config.directory.statusPort,
+      });
+      process.stdout.write(
+        `comity: directory running (gRPC on ${config.directory.grpcHost}:${directory.grpcPort}, status on port ${directory.statusPort})\n`,
+      );
+      await untilSignal();
+      await directory.stop();
     });
 }
