@@ -350,6 +350,7 @@ function requestDraft(lang: FormLanguage, form: FormMessages['request']): EventD
   return {
     subject,
     body: RequestSubmitted.fromPartial({ request }),
+    originState: requestingState,
     targets: [{ state: form.requestedState, ...(form.requestedAuthority?.id ? { authority: form.requestedAuthority.id } : {}) }],
     classification: form.confidential ? Classification.CLASSIFICATION_CONFIDENTIAL : Classification.CLASSIFICATION_RESTRICTED,
     ...(form.legalBasis ? { legalBasis: legalBasisOf(form.legalBasis) } : {}),
@@ -559,6 +560,7 @@ function answerDraft(lang: FormLanguage, form: FormAnswer): EventDraft {
   return {
     subject: form.comityReference,
     body,
+    ...(form.authority?.state ? { originState: form.authority.state } : {}),
     ...(form.answersEvent ? { causationId: form.answersEvent } : {}),
     classification: form.confidential ? Classification.CLASSIFICATION_CONFIDENTIAL : Classification.CLASSIFICATION_RESTRICTED,
     language: form.language,
