@@ -1,7 +1,8 @@
 /**
  * The router: reads every `comity.inbound.<network>` topic, decides where each event goes
  * (./routing.ts), and writes it — unchanged, signature and all — to the chosen
- * `comity.outbound.<network>` topics, with a `RequestRelayed` receipt for the sender.
+ * `comity.outbound.<network>` topics, with a `RequestRelayed` receipt for the sender; what it
+ * refuses goes to the sender's DLQ, and the sender gets a final `RequestNotDelivered`.
  *
  * Consume → route → produce is exactly once: each fetched batch's outputs (routed events,
  * receipts, dead letters, the parties of new requests on `comity.routes`) and its consumer
@@ -21,7 +22,7 @@ import { eventFromRecord, eventToRecord, HUB_ORIGIN } from '../../core/events/co
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { derivedEventId } from '../../core/events/ids.js';
 import type { Event } from '../../core/gen/comity/v1/event.js';
-import { RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
+import { NonDeliveryReason, RequestNotDelivered, RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
 import {
   kafkaConfigSchema,
   parseTopic,
@@ -35,7 +36,7 @@ import {
 import { eventFields, type Logger } from '../../core/log.js';
 import { createMetricsRegistry, startStatusServer, type StatusServer } from '../../core/status.js';
 import type { FederationIndex } from '../directory/federation.js';
-import { decideRoute, type RequestParties } from './routing.js';
+import { decideRoute, type RefusalCode, type RequestParties } from './routing.js';
 
 export const routerConfigSchema = z.object({
   kafka: kafkaConfigSchema,
@@ -141,6 +142,8 @@ export async function startRouter(options: {
       const log = logger.child(eventFields(event));
       if (decision.kind === 'refuse') {
         outputs.push(deadLetter(record, topicNetwork, new ComityError(decision.code, decision.reason)));
+        const notice = refusalNotice(event, decision.code, decision.reason);
+        if (notice) outputs.push({ topic: topics.outbound(topicNetwork), record: notice });
         tallies.push({ from: topicNetwork, to: 'dlq', outcome: 'refused', code: decision.code });
         log.warn({ code: decision.code }, `refused: ${decision.reason}`);
         continue;
@@ -220,6 +223,37 @@ function relayedReceipt(event: Event, destinations: readonly string[], rule: str
     ),
   );
 }
+
+/**
+ * What the sender's native system is told when the hub refuses one of its events: a final
+ * RequestNotDelivered. Not sent for refusals that question the sender itself (an event on the
+ * wrong topic, a network outside the federation), nor about receipts.
+ */
+function refusalNotice(event: Event, code: RefusalCode, reason: string) {
+  const reasonCode = REFUSAL_REASONS[code];
+  if (reasonCode === undefined || TRANSPORT_RECEIPTS.has(event.type)) return undefined;
+  return eventToRecord(
+    createEvent(
+      RequestNotDelivered.fromPartial({ regardingEventId: event.id, network: HUB_ORIGIN, reasonCode, reason: `${code}: ${reason}`, retriable: false, attempts: 0 }),
+      {
+        id: derivedEventId(event.id, 'refused'),
+        subject: event.subject,
+        source: SOURCE,
+        originNetwork: HUB_ORIGIN,
+        causationId: event.id,
+        requestType: event.requestType,
+        traceparent: event.traceparent,
+      },
+    ),
+  );
+}
+
+const REFUSAL_REASONS: Partial<Record<RefusalCode, NonDeliveryReason>> = {
+  NO_ROUTE: NonDeliveryReason.NON_DELIVERY_REASON_RECIPIENT_UNKNOWN,
+  UNKNOWN_REQUEST: NonDeliveryReason.NON_DELIVERY_REASON_RECIPIENT_UNKNOWN,
+  NOT_A_PARTY: NonDeliveryReason.NON_DELIVERY_REASON_POLICY_DENIED,
+  NOT_ROUTABLE: NonDeliveryReason.NON_DELIVERY_REASON_POLICY_DENIED,
+};
 
 function partiesFromRoutesRecord(record: IncomingRecord): RequestParties | undefined {
   if (record.value === null) return undefined;

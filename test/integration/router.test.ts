@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readDeadLetterReason } from '../../core/dlq.js';
 import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
-import { RequestAcknowledged, RequestSubmitted, type RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
+import { RequestAcknowledged, RequestSubmitted, type RequestNotDelivered, type RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
 import { RequestType } from '../../core/gen/comity/v1/request.js';
 import { topics, type IncomingRecord, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
 import { createTopics, eventually, testKafka, uniqueName, uniqueNetworkId } from '../support/kafka.js';
@@ -158,6 +158,12 @@ describe('router (comity run router) with a real broker', () => {
     expect(new Set(relayed.map((event) => event.causationId)).size).toBe(requests.length);
     expect(decodeBody(relayed[0]!) as RequestRelayed).toMatchObject({ networks: [americas], route: 'policy:target-state', fromNetwork: europe });
     expect(europeEvents.filter((event) => event.type === 'comity.v1.RequestAcknowledged')).toHaveLength(1);
+    // The sender hears of the unroutable request; the impostor (wrong topic) gets no answer.
+    const notices = europeEvents.filter((event) => event.type === 'comity.v1.RequestNotDelivered');
+    expect(notices.map((event) => event.causationId)).toEqual([unroutable.id]);
+    const notice = decodeBody(notices[0]!) as RequestNotDelivered;
+    expect(notice.retriable).toBe(false);
+    expect(notice.reason).toMatch(/^NO_ROUTE: /);
 
     const reasons = dlq.records.map((record) => readDeadLetterReason(record.headers)?.code).sort();
     expect(reasons).toEqual(['NO_ROUTE', 'ORIGIN_MISMATCH']);
