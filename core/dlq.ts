@@ -8,7 +8,7 @@
  * dashboards, `comity dlq` and scripts rely on them.
  */
 import type { ComityError } from './errors.js';
-import type { IncomingRecord, OutgoingRecord, RecordHeaders } from './kafka/records.js';
+import type { IncomingRecord, RecordHeaders, ValueRecord } from './kafka/records.js';
 
 export const DlqHeader = {
   /** Stable error code, e.g. `MISSING_FIELD`, `EVENT_MALFORMED`, `NO_ROUTE`, `DELIVERY_GAVE_UP`. */
@@ -81,7 +81,7 @@ function toBuffers(headers: Record<string, string>): RecordHeaders {
 }
 
 /** A dead letter for a Kafka record: same key, value and headers, plus the reason. */
-export function deadLetterForRecord(record: IncomingRecord, reason: DeadLetterReason, now = new Date()): OutgoingRecord {
+export function deadLetterForRecord(record: IncomingRecord, reason: DeadLetterReason, now = new Date()): ValueRecord {
   return {
     key: record.key?.toString('utf8') ?? '',
     value: record.value ?? Buffer.alloc(0),
@@ -103,7 +103,7 @@ export function deadLetterForNative(
   digestHex: string,
   reason: DeadLetterReason,
   now = new Date(),
-): OutgoingRecord {
+): ValueRecord {
   return {
     key: `sha256:${digestHex}`,
     value: native.body,

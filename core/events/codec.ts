@@ -8,7 +8,7 @@
  */
 import { Event } from '../gen/comity/v1/event.js';
 import { EventDecodeError, EventEncodeError } from '../errors.js';
-import type { IncomingRecord, OutgoingRecord } from '../kafka/records.js';
+import type { IncomingRecord, ValueRecord } from '../kafka/records.js';
 import { isNetworkId } from '../kafka/topics.js';
 import { CLOUDEVENTS_SPEC_VERSION, Header, headersFor, readHeaders } from './headers.js';
 
@@ -17,7 +17,7 @@ const TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.[A-Z][A-Za-z0-9]*$/;
 /** `hub` is the origin of events the hub's own services create. */
 export const HUB_ORIGIN = 'hub';
 
-export function eventToRecord(event: Event): OutgoingRecord {
+export function eventToRecord(event: Event): ValueRecord {
   const problem = envelopeProblem(event);
   if (problem) throw new EventEncodeError(`event ${event.id || '(no id)'} cannot be written: ${problem}`);
   return {

@@ -9,8 +9,20 @@ export type RecordHeaders = Record<string, Buffer>;
 export interface OutgoingRecord {
   /** Record key; Comity uses the event subject (the request id) so a request stays in order. */
   readonly key: string;
-  readonly value: Buffer;
+  /**
+   * null is a tombstone: on a compacted topic it deletes the key's earlier records. Readers
+   * see a null value, which is not an event (`eventFromRecord` refuses it as EVENT_MALFORMED).
+   */
+  readonly value: Buffer | null;
   readonly headers: RecordHeaders;
+}
+
+/** A record that carries a value (every event record). */
+export type ValueRecord = OutgoingRecord & { readonly value: Buffer };
+
+/** The tombstone for `key` on a compacted topic. */
+export function tombstone(key: string): OutgoingRecord {
+  return { key, value: null, headers: {} };
 }
 
 export interface IncomingRecord {

@@ -1,7 +1,10 @@
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.js';
-import { loadFederation, REQUEST_TYPE_NAMES, type Federation, type FederationNetwork } from './federation.js';
+import { loadFederation, REQUEST_TYPE_NAMES, watchFederation, type Federation, type FederationNetwork } from './federation.js';
 
 const federationFile = fileURLToPath(new URL('../../deploy/config/federation.yaml', import.meta.url));
 
@@ -236,5 +239,121 @@ describe('loadFederation refuses bad configuration with file, line and field', (
       ['networks.0.members.1', 8],
       ['networks.1.accepts.0', 19],
     ]);
+  });
+});
+
+describe('networks.publicKeys and contact point ids', () => {
+  const file = 'federation.yaml';
+  const signing = '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=';
+  const sealing = Buffer.alloc(32, 7).toString('base64');
+  const valid = [
+    'version: 1',
+    'networks:',
+    '  - id: ejn',
+    '    name: European Judicial Network',
+    '    kind: judicial-network',
+    '    role: member',
+    '    languages: [en]',
+    '    membersVerified: true',
+    '    sources: [test]',
+    '    contactPoints:',
+    '      - { id: es-1, state: ES, role: contact point, authority: Fiscalía General del Estado }',
+    '      - { id: fr-1, state: FR, role: contact point, authority: Ministère de la Justice }',
+    '    publicKeys:',
+    `      - { keyId: ejn-2026-1, purpose: signing, publicKey: "${signing}", notBefore: 2026-01-01, notAfter: "2027-01-01T00:00:00Z" }`,
+    `      - { keyId: ejn-seal-1, purpose: sealing, publicKey: "${sealing}" }`,
+    '',
+  ].join('\n');
+
+  it('accepts raw 32-byte keys in base64 with an optional validity window; the list defaults to empty', () => {
+    const loaded = loadFederation(file, valid);
+    expect(loaded.networks[0]?.publicKeys).toEqual([
+      { keyId: 'ejn-2026-1', purpose: 'signing', publicKey: signing, notBefore: '2026-01-01', notAfter: '2027-01-01T00:00:00Z' },
+      { keyId: 'ejn-seal-1', purpose: 'sealing', publicKey: sealing },
+    ]);
+    const withoutKeys = loadFederation(file, valid.split('\n    publicKeys:')[0] ?? '');
+    expect(withoutKeys.networks[0]?.publicKeys).toEqual([]);
+  });
+
+  it('refuses a key that is not 32 bytes, at its line', () => {
+    const short = Buffer.alloc(31, 1).toString('base64');
+    const text = valid.replace(sealing, short);
+    const error = failure(() => loadFederation(file, text));
+    expect(error.issues).toEqual([
+      expect.objectContaining({ field: 'networks.0.publicKeys.1.publicKey', line: lineOf(text, short), message: expect.stringContaining('32-byte') as unknown }),
+    ]);
+  });
+
+  it('refuses a window that ends before it starts, an unknown purpose and a repeated key id', () => {
+    const text = valid
+      .replace('notAfter: "2027-01-01T00:00:00Z"', 'notAfter: "2025-01-01T00:00:00Z"')
+      .replace('purpose: sealing', 'purpose: encryption');
+    const error = failure(() => loadFederation(file, text));
+    expect(error.issues.map((issue) => issue.field).sort()).toEqual(['networks.0.publicKeys.0.notAfter', 'networks.0.publicKeys.1.purpose']);
+
+    const repeated = valid.replace('keyId: ejn-seal-1', 'keyId: ejn-2026-1');
+    expect(failure(() => loadFederation(file, repeated)).issues).toEqual([
+      expect.objectContaining({ field: 'networks.0.publicKeys.1.keyId', message: expect.stringContaining('used twice') as unknown }),
+    ]);
+  });
+
+  it('refuses a contact point id used twice in a network (it is part of the directory key)', () => {
+    const text = valid.replace('id: fr-1', 'id: es-1');
+    expect(failure(() => loadFederation(file, text)).issues).toEqual([
+      expect.objectContaining({ field: 'networks.0.contactPoints.1.id', line: lineOf(text, 'state: FR') }),
+    ]);
+  });
+});
+
+describe('watchFederation', () => {
+  const version = (members: string) =>
+    [
+      'version: 1',
+      'networks:',
+      `  - { id: ejn, name: EJN, kind: judicial-network, role: member, languages: [en], members: [${members}], membersVerified: true, sources: [test] }`,
+      '',
+    ].join('\n');
+
+  it('reloads on a write in place and on a rename over the file, and keeps the last valid version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'comity-watch-'));
+    const file = join(dir, 'federation.yaml');
+    writeFileSync(file, version('ES'));
+    const reloads: string[][] = [];
+    const errors: unknown[] = [];
+    const watcher = watchFederation(file, {
+      onReload: (index) => reloads.push(index.federation.networks[0]?.members ?? []),
+      onError: (error) => errors.push(error),
+    });
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 100 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    try {
+      expect(watcher.current().federation.networks[0]?.members).toEqual(['ES']);
+
+      writeFileSync(file, version('ES, FR'));
+      await until(() => reloads.length >= 1);
+      expect(watcher.current().federation.networks[0]?.members).toEqual(['ES', 'FR']);
+
+      // Saved the way many editors and deploy tools do: a new file renamed over the old one.
+      writeFileSync(join(dir, '.federation.yaml.tmp'), version('PT'));
+      renameSync(join(dir, '.federation.yaml.tmp'), file);
+      await until(() => reloads.at(-1)?.[0] === 'PT');
+      writeFileSync(file, version('PT, IT'));
+      await until(() => reloads.at(-1)?.length === 2 && reloads.at(-1)?.[0] === 'PT');
+      expect(watcher.current().federation.networks[0]?.members).toEqual(['PT', 'IT']);
+
+      writeFileSync(file, version('es'));
+      await until(() => errors.length >= 1);
+      expect(errors[0]).toBeInstanceOf(ConfigError);
+      expect(watcher.current().federation.networks[0]?.members).toEqual(['PT', 'IT']);
+
+      // Other files in the directory are not the federation.
+      const before = reloads.length + errors.length;
+      writeFileSync(join(dir, 'other.yaml'), 'not: watched\n');
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(reloads.length + errors.length).toBe(before);
+    } finally {
+      watcher.close();
+    }
   });
 });

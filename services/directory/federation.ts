@@ -5,6 +5,7 @@
  * service, and used by the router to find routes.
  */
 import { watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../../core/config.js';
 import { NETWORK_ID_PATTERN } from '../../core/kafka/topics.js';
@@ -40,6 +41,40 @@ export const contactPointSchema = z.object({
   languages: z.array(languageTag).default([]),
 });
 
+/** ISO 8601 date or date-time; YAML leaves both as strings (YAML 1.2 core schema). */
+const instant = z
+  .string()
+  .refine(
+    (value) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value)),
+    'expected an ISO 8601 date or date-time with a zone, such as 2026-01-01 or 2026-01-01T00:00:00Z',
+  );
+
+/** Raw 32-byte Ed25519 or X25519 public key, standard base64 (43 characters and one `=`). */
+function isRawKeyBase64(value: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
+
+export const publicKeySchema = z
+  .object({
+    keyId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'key ids are letters, digits, ".", "_", ":" and "-"')
+      .describe('Quoted in `Signature.key_id` and `Seal.recipient_key_id`; unique within the network.'),
+    purpose: z.enum(['signing', 'sealing']).describe('`signing`: Ed25519, verifies the events the network signs; `sealing`: X25519, others seal confidential bodies to it.'),
+    publicKey: z.string().refine(isRawKeyBase64, 'expected the raw 32-byte public key in base64, e.g. 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo='),
+    notBefore: instant.optional().describe('Start of the validity window; unset means valid from the start.'),
+    notAfter: instant.optional().describe('End of the validity window; unset means no end.'),
+  })
+  .refine((key) => key.notBefore === undefined || key.notAfter === undefined || Date.parse(key.notBefore) < Date.parse(key.notAfter), {
+    path: ['notAfter'],
+    message: 'notAfter must be later than notBefore',
+  });
+
+/** Raw bytes of a validated {@link publicKeySchema} `publicKey`. */
+export function publicKeyBytes(publicKey: string): Buffer {
+  return Buffer.from(publicKey, 'base64');
+}
+
 export const networkSchema = z.object({
   id: z.string().regex(NETWORK_ID_PATTERN, 'network ids are lower-case letters, digits and "-"'),
   name: z.string().min(1),
@@ -55,6 +90,7 @@ export const networkSchema = z.object({
   membersVerified: z.boolean().describe('True only where the member list itself was read in a cited source.'),
   accepts: z.array(requestTypeName).default([]).describe('Request types the network carries.'),
   contactPoints: z.array(contactPointSchema).default([]),
+  publicKeys: z.array(publicKeySchema).default([]).describe('Signing and sealing keys; keys rotate with an overlapping validity window.'),
   sources: z.array(z.string().min(1)).min(1, 'cite at least one public source'),
   notes: z.string().optional(),
 });
@@ -85,6 +121,17 @@ export const federationSchema = z
           context.addIssue({ code: 'custom', path: ['networks', index, 'members', i], message: `${state} is listed twice` });
         }
       });
+      // Ids become directory keys (`contact-point/<network>/<id>`): a repeated one would hide an entry.
+      network.contactPoints.forEach((contact, i) => {
+        if (network.contactPoints.findIndex((other) => other.id === contact.id) !== i) {
+          context.addIssue({ code: 'custom', path: ['networks', index, 'contactPoints', i, 'id'], message: `contact point id "${contact.id}" is used twice` });
+        }
+      });
+      network.publicKeys.forEach((key, i) => {
+        if (network.publicKeys.findIndex((other) => other.keyId === key.keyId) !== i) {
+          context.addIssue({ code: 'custom', path: ['networks', index, 'publicKeys', i, 'keyId'], message: `key id "${key.keyId}" is used twice` });
+        }
+      });
     });
     federation.routing.preference.forEach((id, index) => {
       if (!seen.has(id)) {
@@ -95,6 +142,8 @@ export const federationSchema = z
 
 export type Federation = z.output<typeof federationSchema>;
 export type FederationNetwork = z.output<typeof networkSchema>;
+export type FederationContactPoint = z.output<typeof contactPointSchema>;
+export type FederationPublicKey = z.output<typeof publicKeySchema>;
 
 /** Reads and validates a federation file; throws ConfigError naming file, line and field. */
 export function loadFederation(file: string, text?: string): Federation {
@@ -139,6 +188,9 @@ export function carries(network: FederationNetwork, requestType: RequestType): b
 /**
  * The federation in a file, kept current: the file is re-read when it changes; a new version
  * that does not validate is reported and the previous one stays in force.
+ *
+ * The file's directory is watched, not the file: editors and deploy tools that save by writing
+ * a new file and renaming it over the old one replace the inode a file watch is tied to.
  */
 export function watchFederation(
   file: string,
@@ -154,11 +206,15 @@ export function watchFederation(
       events.onError?.(error);
     }
   };
+  const name = basename(file);
   // Editors replace files in several steps; wait for them to settle.
-  const watcher = watch(file, () => {
+  const watcher = watch(dirname(file), (_change, changed) => {
+    if (changed !== null && changed !== name) return;
     clearTimeout(timer);
     timer = setTimeout(reload, 200);
   });
+  // A watch that fails (the directory was removed) keeps the version in force.
+  watcher.on('error', (error) => events.onError?.(error));
   return {
     current: () => index,
     close: () => {
