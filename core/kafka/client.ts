@@ -176,7 +176,9 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaCli
       await connect(admin, 'admin', config);
       const groupId = `comity-read-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`;
       try {
-        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+        // A topic created a moment ago may not have its leaders yet.
+        const offsets = await withRetries(() => admin.fetchTopicOffsets(topic));
+        const ends = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
         const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
         const records: IncomingRecord[] = [];
         if (remaining.size > 0) {
@@ -370,27 +372,22 @@ function wrapAdmin(admin: Admin): KafkaAdmin {
       // Creating a topic is not instant on the broker: right after creation, metadata requests
       // may still answer "unknown topic". Such errors are retried, a few times, briefly.
       const created: string[] = [];
-      for (let attempt = 1; ; attempt += 1) {
+      await withRetries(async () => {
         const existing = new Set(await admin.listTopics());
         const missing = specs.filter((spec) => !existing.has(spec.topic));
-        if (missing.length === 0) return created;
-        try {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((spec) => ({
-              topic: spec.topic,
-              numPartitions: spec.partitions,
-              replicationFactor: spec.replicationFactor,
-              configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
-            })),
-          });
-          created.push(...missing.map((spec) => spec.topic));
-          return created;
-        } catch (error) {
-          if (attempt >= 5 || !isRetriable(error)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-        }
-      }
+        if (missing.length === 0) return;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+          })),
+        });
+        created.push(...missing.map((spec) => spec.topic));
+      });
+      return created;
     },
     listTopics: () => admin.listTopics(),
     async describeCluster() {
@@ -419,6 +416,18 @@ function wrapAdmin(admin: Admin): KafkaAdmin {
     },
     disconnect: () => admin.disconnect(),
   };
+}
+
+/** Runs `operation` again, with a short growing pause, while it fails with a retriable error. */
+async function withRetries<T>(operation: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= attempts || !isRetriable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
+  }
 }
 
 function logKafkaEntry(logger: Logger, entry: LogEntry): void {

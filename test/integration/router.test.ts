@@ -4,11 +4,10 @@
  * across a restart, and — killed with SIGKILL in the middle of a burst — delivers every
  * event exactly once to read_committed consumers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDeadLetterReason } from '../../core/dlq.js';
 import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
@@ -16,35 +15,15 @@ import { RequestAcknowledged, RequestSubmitted, type RequestNotDelivered, type R
 import { RequestType } from '../../core/gen/comity/v1/request.js';
 import { topics, type IncomingRecord, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
 import { createTopics, eventually, testKafka, uniqueName, uniqueNetworkId } from '../support/kafka.js';
+import { startComity, type ComityProcess } from '../support/processes.js';
+
+const startRouterProcess = (configFile: string): Promise<ComityProcess> => startComity(['run', 'router', '--config', configFile], /router running/);
 
 async function collect(kafka: KafkaClient, topic: string): Promise<{ records: IncomingRecord[]; stop: () => Promise<void> }> {
   const records: IncomingRecord[] = [];
   const consumer = await kafka.consumer({ groupId: uniqueName('collect'), topics: [topic] });
   await consumer.run(async (record) => void records.push(record));
   return { records, stop: () => consumer.disconnect() };
-}
-
-async function startRouterProcess(configFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/comity.js', 'run', 'router', '--config', configFile], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, COMITY_LOG_LEVEL: 'error', KAFKA_BROKERS: inject('kafkaBrokers').join(',') },
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('router running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`router exited with ${code} before it was ready:\n${output}`)));
-  });
-  return child;
-}
-
-async function stopProcess(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
 }
 
 describe('router (comity run router) with a real broker', () => {
@@ -114,7 +93,7 @@ describe('router (comity run router) with a real broker', () => {
       }
       await producer.send(topics.inbound(europe), [eventToRecord(unroutable), eventToRecord(impostor)]);
       await eventually(() => toAmericas.records.length >= 100, '100 routed events');
-      await stopProcess(router, 'SIGKILL');
+      await router.stop('SIGKILL');
       router = await startRouterProcess(configFile);
 
       await eventually(() => toAmericas.records.length >= requests.length, 'every request routed', 90_000);
@@ -133,7 +112,7 @@ describe('router (comity run router) with a real broker', () => {
       await eventually(() => toEurope.records.some((record) => eventFromRecord(record).id === answer.id), 'the answer back in Europe');
       await new Promise((resolve) => setTimeout(resolve, 1500));
     } finally {
-      await stopProcess(router, 'SIGTERM');
+      await router.stop();
       await toAmericas.stop();
       await toEurope.stop();
       await dlq.stop();
