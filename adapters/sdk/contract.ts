@@ -37,8 +37,8 @@
  */
 import type { z } from 'zod';
 import type { EventBody } from '../../core/events/bodies.js';
-import type { Classification, Event, LegalBasis, Target } from '../../core/gen/comity/v1/event.js';
-import type { RequestType } from '../../core/gen/comity/v1/request.js';
+import type { EventAttributes } from '../../core/events/create.js';
+import type { Event } from '../../core/gen/comity/v1/event.js';
 import type { Logger } from '../../core/log.js';
 
 /** A native message exactly as the network's system sent it or will receive it. */
@@ -55,33 +55,18 @@ export interface NativeMessage {
 }
 
 /**
- * One canonical event as a codec produces it. The runtime completes it: id, time, source,
- * origin network and provenance are stamped by the runtime, never by the codec.
+ * One canonical event as a codec produces it: a body and the envelope attributes of
+ * {@link EventAttributes}, less those the runtime stamps (id, time, source, origin network,
+ * provenance — never the codec). `subject`, the hub-wide request id: for a new request the
+ * codec derives it from the native reference deterministically (`<network>:<native
+ * reference>`), so the same request always gets the same id; for an answer it is the id the
+ * request already has.
  */
-export interface EventDraft {
+export type EventDraft = Omit<EventAttributes, 'source' | 'originNetwork' | 'provenance' | 'id' | 'time'> & {
   readonly body: EventBody;
-  /**
-   * The hub-wide request id. For a new request the codec derives it from the native reference
-   * deterministically (`<network>:<native reference>`), so the same request always gets the same
-   * id; for an answer it is the id the request already has.
-   */
-  readonly subject: string;
-  /** ISO 3166-1 alpha-2 State of the requesting (or answering) authority. */
-  readonly originState?: string;
-  readonly targets?: readonly Partial<Target>[];
-  readonly causationId?: string;
-  readonly classification?: Classification;
-  readonly legalBasis?: Partial<LegalBasis>;
-  /** BCP 47 language of the text in the body. */
-  readonly language?: string;
-  readonly requestType?: RequestType;
-  /** Network-specific attributes that must survive the round trip, keys `<network>.<name>`. */
-  readonly extensions?: Readonly<Record<string, string>>;
-  /** W3C traceparent received from the native side, if any. */
-  readonly traceparent?: string;
   /** The message's id in the native system, recorded in the provenance. */
   readonly nativeId?: string;
-}
+};
 
 /**
  * Pure translation between a network's native messages and canonical events. No I/O, no

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { backoffDelay, sleep } from '../../core/backoff.js';
 import { DlqStage, deadLetterForNative, deadLetterForRecord, reasonFrom, type DlqStageName } from '../../core/dlq.js';
 import { ComityError, isRetriable } from '../../core/errors.js';
-import type { EventBody } from '../../core/events/bodies.js';
+import { TRANSPORT_RECEIPT_TYPES, type EventBody } from '../../core/events/bodies.js';
 import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { derivedEventId, newEventId } from '../../core/events/ids.js';
@@ -103,13 +103,6 @@ export interface StartAdapterOptions {
   readonly kafka?: KafkaClient;
 }
 
-/** Transport-layer receipts are delivered without receipts of their own (no ping-pong). */
-const NO_RECEIPT_TYPES = new Set([
-  'comity.v1.RequestRelayed',
-  'comity.v1.RequestDelivered',
-  'comity.v1.RequestNotDelivered',
-  'comity.v1.RequestRetrieved',
-]);
 
 /** Thrown inside the outbound handler to leave a record uncommitted because we are stopping. */
 class StoppingError extends ComityError {
@@ -334,7 +327,7 @@ export async function startAdapter<C extends z.ZodType>(
     event: Event,
     outcome: { nativeMessageId?: string; failure?: ComityError; attempts?: number; final?: boolean },
   ): Promise<void> {
-    if (NO_RECEIPT_TYPES.has(event.type)) return;
+    if (TRANSPORT_RECEIPT_TYPES.has(event.type)) return;
     const common = {
       subject: event.subject,
       source,

@@ -436,7 +436,8 @@ function logKafkaEntry(logger: Logger, entry: LogEntry): void {
   // kafkajs logs every failed broker response at ERROR, including the transient ones it
   // retries itself (a coordinator still loading, a transaction still completing); those are
   // warnings for an operator.
-  const retried = entry.namespace === 'Connection' || (entry.log as { retryCount?: unknown }).retryCount !== undefined;
+  const log = entry.log as { retryCount?: unknown; retryTime?: unknown };
+  const retried = entry.namespace === 'Connection' || log.retryCount !== undefined || log.retryTime !== undefined;
   const level = entry.level === KafkaLogLevel.ERROR && retried ? KafkaLogLevel.WARN : entry.level;
   switch (level) {
     case KafkaLogLevel.ERROR:

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { DlqStage, deadLetterForRecord, reasonFrom } from '../../core/dlq.js';
 import { ComityError } from '../../core/errors.js';
 import { eventFromRecord, eventToRecord, HUB_ORIGIN } from '../../core/events/codec.js';
+import { TRANSPORT_RECEIPT_TYPES } from '../../core/events/bodies.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { derivedEventId } from '../../core/events/ids.js';
 import type { Event } from '../../core/gen/comity/v1/event.js';
@@ -56,13 +57,6 @@ export const routerConfigSchema = z.object({
 
 export type RouterConfig = z.output<typeof routerConfigSchema>;
 
-/** Transport receipts are routed but get no relayed receipt of their own. */
-const TRANSPORT_RECEIPTS = new Set([
-  'comity.v1.RequestRelayed',
-  'comity.v1.RequestDelivered',
-  'comity.v1.RequestNotDelivered',
-  'comity.v1.RequestRetrieved',
-]);
 
 const SOURCE = 'comity://hub/router';
 const FAILED_BY = 'router';
@@ -152,7 +146,7 @@ export async function startRouter(options: {
         outputs.push({ topic: topics.outbound(destination), record: forward(record) });
         tallies.push({ from: topicNetwork, to: destination, outcome: 'routed', code: '' });
       }
-      if (!TRANSPORT_RECEIPTS.has(event.type)) {
+      if (!TRANSPORT_RECEIPT_TYPES.has(event.type)) {
         const relayed = relayedReceipt(event, decision.destinations, decision.rule);
         outputs.push({ topic: topics.outbound(topicNetwork), record: relayed });
         if (decision.newRequest) {
@@ -231,7 +225,7 @@ function relayedReceipt(event: Event, destinations: readonly string[], rule: str
  */
 function refusalNotice(event: Event, code: RefusalCode, reason: string) {
   const reasonCode = REFUSAL_REASONS[code];
-  if (reasonCode === undefined || TRANSPORT_RECEIPTS.has(event.type)) return undefined;
+  if (reasonCode === undefined || TRANSPORT_RECEIPT_TYPES.has(event.type)) return undefined;
   return eventToRecord(
     createEvent(
       RequestNotDelivered.fromPartial({ regardingEventId: event.id, network: HUB_ORIGIN, reasonCode, reason: `${code}: ${reason}`, retriable: false, attempts: 0 }),

@@ -11,27 +11,15 @@ import { DlqHeader, readDeadLetterReason } from '../../core/dlq.js';
 import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { RequestRelayed, RequestSubmitted, type RequestDelivered } from '../../core/gen/comity/v1/lifecycle.js';
-import { topics, type IncomingRecord, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
+import { topics, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
 import { createLogger } from '../../core/log.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
 import type { HttpTransport } from '../../adapters/sdk/transports/http.js';
-import { eventually, testKafka, uniqueName, uniqueNetworkId } from '../support/kafka.js';
+import { collect, eventually, testKafka, uniqueNetworkId } from '../support/kafka.js';
 import { startNativeEndpoint, type NativeEndpoint } from '../support/native-endpoint.js';
 import { sampleAdapter } from '../support/sample-adapter.js';
 
 const logger = createLogger({ name: 'test.adapter', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
-
-interface Collector {
-  readonly records: IncomingRecord[];
-  stop(): Promise<void>;
-}
-
-async function collect(kafka: KafkaClient, topic: string): Promise<Collector> {
-  const records: IncomingRecord[] = [];
-  const consumer = await kafka.consumer({ groupId: uniqueName('collect'), topics: [topic] });
-  await consumer.run(async (record) => void records.push(record));
-  return { records, stop: () => consumer.disconnect() };
-}
 
 function rawConfig(network: string, stateDir: string, endpoint: NativeEndpoint, listenPort = 0) {
   return {

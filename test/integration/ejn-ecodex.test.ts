@@ -22,25 +22,13 @@ import { ejnEcodexAdapter } from '../../adapters/ejn-ecodex/index.js';
 import { OVERSIZED_PREFIX_BYTES } from '../../adapters/ejn-ecodex/transport.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
 import type { HttpTransport } from '../../adapters/sdk/transports/http.js';
-import { eventually, testKafka, uniqueName } from '../support/kafka.js';
+import { collect, type Collector, eventually, testKafka, uniqueName } from '../support/kafka.js';
 import { startNativeEndpoint, type NativeEndpoint } from '../support/native-endpoint.js';
 
 const logger = createLogger({ name: 'test.ejn-ecodex', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
 const fixtures = new URL('../../adapters/ejn-ecodex/fixtures/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, fixtures));
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-interface Collector {
-  readonly records: IncomingRecord[];
-  stop(): Promise<void>;
-}
-
-async function collect(kafka: KafkaClient, topic: string): Promise<Collector> {
-  const records: IncomingRecord[] = [];
-  const consumer = await kafka.consumer({ groupId: uniqueName('ejn-test-collect'), topics: [topic] });
-  await consumer.run(async (record) => void records.push(record));
-  return { records, stop: () => consumer.disconnect() };
-}
 
 const header = (record: IncomingRecord, name: string) => record.headers[name]?.toString('utf8');
 

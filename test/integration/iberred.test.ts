@@ -22,23 +22,11 @@ import { createLogger } from '../../core/log.js';
 import { iberredAdapter } from '../../adapters/iberred/index.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
 import type { HttpTransport } from '../../adapters/sdk/transports/http.js';
-import { eventually, testKafka, uniqueName } from '../support/kafka.js';
+import { collect, type Collector, eventually, testKafka } from '../support/kafka.js';
 import { startNativeEndpoint, type NativeEndpoint } from '../support/native-endpoint.js';
 
 const NETWORK = 'iberred';
 const logger = createLogger({ name: 'test.iberred', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
-
-interface Collector {
-  readonly records: IncomingRecord[];
-  stop(): Promise<void>;
-}
-
-async function collect(kafka: KafkaClient, topic: string): Promise<Collector> {
-  const records: IncomingRecord[] = [];
-  const consumer = await kafka.consumer({ groupId: uniqueName('iberred-test'), topics: [topic] });
-  await consumer.run(async (record) => void records.push(record));
-  return { records, stop: () => consumer.disconnect() };
-}
 
 /** A fixture with its reference made unique to this run. */
 function spanishRequest(reference: string): Buffer {

@@ -13,18 +13,11 @@ import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { RequestAcknowledged, RequestSubmitted, type RequestNotDelivered, type RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
 import { RequestType } from '../../core/gen/comity/v1/request.js';
-import { topics, type IncomingRecord, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
-import { createTopics, eventually, testKafka, uniqueName, uniqueNetworkId } from '../support/kafka.js';
+import { topics, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
+import { collect, createTopics, eventually, testKafka, uniqueName, uniqueNetworkId } from '../support/kafka.js';
 import { startComity, type ComityProcess } from '../support/processes.js';
 
 const startRouterProcess = (configFile: string): Promise<ComityProcess> => startComity(['run', 'router', '--config', configFile], /router running/);
-
-async function collect(kafka: KafkaClient, topic: string): Promise<{ records: IncomingRecord[]; stop: () => Promise<void> }> {
-  const records: IncomingRecord[] = [];
-  const consumer = await kafka.consumer({ groupId: uniqueName('collect'), topics: [topic] });
-  await consumer.run(async (record) => void records.push(record));
-  return { records, stop: () => consumer.disconnect() };
-}
 
 describe('router (comity run router) with a real broker', () => {
   let kafka: KafkaClient;

@@ -1,7 +1,7 @@
 /** Shared helpers for integration tests: a client on the run's broker, unique names. */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createKafkaClient, topicSpec, type KafkaClient } from '../../core/kafka/index.js';
+import { createKafkaClient, topicSpec, type IncomingRecord, type KafkaClient } from '../../core/kafka/index.js';
 import { createLogger } from '../../core/log.js';
 
 /** A client on the run's broker; `level` quiets tests whose failures are deliberate. */
@@ -37,4 +37,17 @@ export async function eventually(predicate: () => boolean, what: string, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Records arriving on a topic from its beginning, read by a consumer group of their own. */
+export interface Collector {
+  readonly records: IncomingRecord[];
+  stop(): Promise<void>;
+}
+
+export async function collect(kafka: KafkaClient, topic: string): Promise<Collector> {
+  const records: IncomingRecord[] = [];
+  const consumer = await kafka.consumer({ groupId: uniqueName('collect'), topics: [topic] });
+  await consumer.run(async (record) => void records.push(record));
+  return { records, stop: () => consumer.disconnect() };
 }

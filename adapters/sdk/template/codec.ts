@@ -11,7 +11,7 @@
  * fields inside nested objects are refused rather than silently dropped.
  */
 import { z } from 'zod';
-import type { EventBody } from '../../core/events/bodies.js';
+import { TRANSPORT_RECEIPT_TYPES, type EventBody } from '../../core/events/bodies.js';
 import { Classification, type Event } from '../../core/gen/comity/v1/event.js';
 import { RequestAcknowledged, RequestSubmitted } from '../../core/gen/comity/v1/lifecycle.js';
 import type { Authority } from '../../core/gen/comity/v1/offence.js';
@@ -216,11 +216,10 @@ function decodeErrorFrom(issues: readonly z.core.$ZodIssue[], input: unknown): D
 
 // ---- Encode: canonical → native ----------------------------------------------------------
 
-/** Transport receipts about our own messages: this network's system has no message for them. */
-const NOT_FOR_NATIVE = new Set(['comity.v1.RequestRelayed', 'comity.v1.RequestDelivered', 'comity.v1.RequestNotDelivered', 'comity.v1.RequestRetrieved']);
 
 function encode(event: Event, body: EventBody): NativeMessage | null {
-  if (NOT_FOR_NATIVE.has(body.$type)) return null;
+  // Transport receipts about our own messages: this network's system has no message for them.
+  if (TRANSPORT_RECEIPT_TYPES.has(body.$type)) return null;
   let native: Record<string, unknown>;
   switch (body.$type) {
     case 'comity.v1.RequestSubmitted':
