@@ -38,6 +38,7 @@
 import type { z } from 'zod';
 import type { EventBody } from '../../core/events/bodies.js';
 import type { EventAttributes } from '../../core/events/create.js';
+import type { ContactPoint } from '../../core/gen/comity/v1/directory.js';
 import type { Event } from '../../core/gen/comity/v1/event.js';
 import type { Logger } from '../../core/log.js';
 
@@ -136,6 +137,17 @@ export interface Transport {
 export interface TransportContext {
   readonly network: string;
   readonly logger: Logger;
+  /** What the federation's directory says about this network (from `comity.directory`). */
+  readonly directory: NetworkDirectory;
+}
+
+export interface NetworkDirectory {
+  /**
+   * The network's contact points (e.g. WACAP's focal points, with their e-mail addresses), as
+   * last published; refreshed at most once a minute. A transport that accepts messages only
+   * from known senders checks them here.
+   */
+  contactPoints(): Promise<ContactPoint[]>;
 }
 
 /**

@@ -32,7 +32,9 @@ import {
 } from '../../core/kafka/index.js';
 import { eventFields, type Logger } from '../../core/log.js';
 import { createMetricsRegistry, startStatusServer, type StatusServer } from '../../core/status.js';
-import type { AdapterDefinition, EventDraft, NativeMessage, ReceiveOutcome, Transport } from './contract.js';
+import { DirectoryEntryUpdated, type ContactPoint } from '../../core/gen/comity/v1/directory.js';
+import { publishedEntries } from '../../services/directory/entries.js';
+import type { AdapterDefinition, EventDraft, NetworkDirectory, NativeMessage, ReceiveOutcome, Transport } from './contract.js';
 import { DecodeError, DeliveryError, EncodeError } from './errors.js';
 import { Ledger } from './ledger.js';
 
@@ -365,7 +367,7 @@ export async function startAdapter<C extends z.ZodType>(
 
   // ---- start -----------------------------------------------------------------------------
 
-  const transport = definition.createTransport(config.adapter, { network, logger });
+  const transport = definition.createTransport(config.adapter, { network, logger, directory: networkDirectory(kafka, network) });
   const consumer: RecordConsumer = await kafka.consumer({
     groupId: `comity-adapter-${network}`,
     topics: [outboundTopic],
@@ -431,4 +433,31 @@ function newStamp(count: number): { eventIds: string[]; time: number } {
 function derivedTraceparent(seed: string): string {
   const hash = createHash('sha256').update(seed).digest('hex');
   return `00-${hash.slice(0, 32)}-${hash.slice(32, 48)}-01`;
+}
+
+const DIRECTORY_REFRESH_MS = 60_000;
+
+/** The network's entries of comity.directory, read on demand and cached for a minute. */
+function networkDirectory(kafka: KafkaClient, network: string): NetworkDirectory {
+  let cached: { at: number; contactPoints: Promise<ContactPoint[]> } | undefined;
+  const load = async (): Promise<ContactPoint[]> => {
+    const { entries } = publishedEntries(await kafka.readToEnd(topics.directory));
+    const points: ContactPoint[] = [];
+    for (const entry of entries.values()) {
+      const update = DirectoryEntryUpdated.decode(entry.bytes);
+      if (update.contactPoint?.network === network) points.push(update.contactPoint);
+    }
+    return points;
+  };
+  return {
+    contactPoints() {
+      if (!cached || Date.now() - cached.at > DIRECTORY_REFRESH_MS) {
+        const contactPoints = load();
+        cached = { at: Date.now(), contactPoints };
+        // A failed read is not kept: the next call tries again.
+        contactPoints.catch(() => (cached = undefined));
+      }
+      return cached.contactPoints;
+    },
+  };
 }
