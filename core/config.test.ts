@@ -41,6 +41,18 @@ describe('core/config', () => {
     expect(config.network.languages).toEqual(['es', 'pt']);
   });
 
+  it('reads numbers and booleans from the environment where the schema wants them', () => {
+    const config = loadConfig(schema, {
+      file: 'adapter.yaml',
+      text: 'kafka:\n  brokers: [a:1]\nnetwork:\n  id: ejn\n',
+      env: { COMITY_KAFKA__REQUEST_TIMEOUT_MS: '5000', COMITY_KAFKA__SSL: 'true', COMITY_KAFKA__CLIENT_ID: '42' },
+    });
+    expect(config.kafka).toMatchObject({ requestTimeoutMs: 5000, ssl: true, clientId: '42' });
+    const bad = failure(() => loadConfig(schema, { file: 'a.yaml', text: 'network:\n  id: ejn\n', env: { KAFKA_BROKERS: 'a:1', COMITY_KAFKA__SSL: 'maybe' } }));
+    expect(bad.issues[0]?.field).toBe('kafka.ssl');
+    expect(bad.issues[0]?.message).toContain('(from COMITY_KAFKA__SSL)');
+  });
+
   it('names the file, line and field of every problem', () => {
     const error = failure(() =>
       loadConfig(schema, {

@@ -67,7 +67,23 @@ export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOp
   const merged = structuredClone(fromFile as Record<string, unknown>);
   for (const { path, value } of overrides) setPath(merged, path, value);
 
-  const result = schema.safeParse(merged);
+  let result = schema.safeParse(merged);
+  // Environment values are strings: where the schema wants a number or a boolean at a path the
+  // environment set, read the string as one and try again.
+  for (let round = 0; !result.success && round < overrides.length; round += 1) {
+    let changed = false;
+    for (const issue of result.error.issues) {
+      const override = overrides.find((o) => o.path.join('.') === issue.path.map(String).join('.'));
+      const expected = issue.code === 'invalid_type' ? issue.expected : undefined;
+      const typed = override && expected ? typedValue(override.value, expected) : undefined;
+      if (override && typed !== undefined) {
+        setPath(merged, override.path, typed);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    result = schema.safeParse(merged);
+  }
   if (result.success) return result.data;
 
   const issues: ConfigIssue[] = result.error.issues.map((issue) => {
@@ -119,6 +135,12 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Override[] {
     overrides.push({ variable, path, value });
   }
   return overrides;
+}
+
+function typedValue(value: string, expected: string): number | boolean | undefined {
+  if (expected === 'number' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  if (expected === 'boolean' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+  return undefined;
 }
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
