@@ -79,13 +79,5 @@ export function bodyMessageType(name: string): MessageType {
   return messageType;
 }
 
-/**
- * The transport-layer receipts: they say where an event went, not what anyone decided. No
- * receipt is ever made about one of them (two networks would exchange receipts for ever).
- */
-export const TRANSPORT_RECEIPT_TYPES: ReadonlySet<string> = new Set<EventBodyType>([
-  'comity.v1.RequestRelayed',
-  'comity.v1.RequestDelivered',
-  'comity.v1.RequestNotDelivered',
-  'comity.v1.RequestRetrieved',
-]);
+
+export { TRANSPORT_RECEIPT_TYPES } from './receipts.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LegalStatus, TimelineEntry, TransportStatus } from '../../core/gen/comity/v1/federation_service.js';
+import { LegalStatus, TimelineEntry, TransportStatus } from '../../core/gen/comity/v1/tracking.js';
 import { RequestType } from '../../core/gen/comity/v1/request.js';
 import type { RequestTracked } from '../../core/gen/comity/v1/tracking.js';
 import type { DeepPartial } from '../../core/gen/typeRegistry.js';

@@ -18,11 +18,14 @@
 import { RequestType } from '../../core/gen/comity/v1/request.js';
 import {
   LegalStatus,
+  RequestTracked,
   TransportStatus,
+  type Deadline,
+  type ExpectedReceipt,
   type RequestSummary,
   type TimelineEntry,
-} from '../../core/gen/comity/v1/federation_service.js';
-import { RequestTracked, type Deadline, type ExpectedReceipt, type TransitionFlag } from '../../core/gen/comity/v1/tracking.js';
+  type TransitionFlag,
+} from '../../core/gen/comity/v1/tracking.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -20,12 +20,11 @@ import { derivedEventId } from '../../core/events/ids.js';
 import { Classification, type Event } from '../../core/gen/comity/v1/event.js';
 import {
   FederationServiceService,
-  TimelineEntry,
   type FederationServiceServer,
   type WatchRequestRequest,
   type WatchRequestResponse,
 } from '../../core/gen/comity/v1/federation_service.js';
-import { type RequestTracked } from '../../core/gen/comity/v1/tracking.js';
+import { TimelineEntry, type RequestTracked } from '../../core/gen/comity/v1/tracking.js';
 import {
   kafkaConfigSchema,
   parseTopic,

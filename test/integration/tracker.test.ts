@@ -7,13 +7,8 @@ import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
-import {
-  FederationServiceClient,
-  LegalStatus,
-  TransportStatus,
-  type GetRequestResponse,
-  type WatchRequestResponse,
-} from '../../core/gen/comity/v1/federation_service.js';
+import { FederationServiceClient, type GetRequestResponse, type WatchRequestResponse } from '../../core/gen/comity/v1/federation_service.js';
+import { LegalStatus, TransportStatus } from '../../core/gen/comity/v1/tracking.js';
 import {
   RequestAcknowledged,
   RequestDelivered,

@@ -11,7 +11,8 @@
  * fields inside nested objects are refused rather than silently dropped.
  */
 import { z } from 'zod';
-import { TRANSPORT_RECEIPT_TYPES, type EventBody } from '../../core/events/bodies.js';
+import type { EventBody } from '../../core/events/bodies.js';
+import { TRANSPORT_RECEIPT_TYPES } from '../../core/events/receipts.js';
 import { Classification, type Event } from '../../core/gen/comity/v1/event.js';
 import { RequestAcknowledged, RequestSubmitted } from '../../core/gen/comity/v1/lifecycle.js';
 import type { Authority } from '../../core/gen/comity/v1/offence.js';
