@@ -15,6 +15,7 @@ const federation = indexFederation(
       { id: 'oas-hemispheric', name: 'OAS', kind: 'judicial-network', role: 'member', languages: ['es', 'en'], members: ['CO', 'AR', 'BR', 'US', 'CA'], membersVerified: true, accepts: ['mutual-legal-assistance', 'extradition'], sources: ['s'] },
       { id: 'carin', name: 'CARIN', kind: 'asset-recovery-network', role: 'member', languages: ['en'], members: ['DE', 'US'], membersVerified: true, accepts: ['asset-tracing'], sources: ['s'] },
       { id: 'unodc', name: 'UNODC', kind: 'observer', role: 'observer', languages: ['en'], membersVerified: false, sources: ['s'] },
+      { id: 'coe-ca', name: 'Centres', kind: 'centre-of-excellence', role: 'member', languages: ['es'], members: ['GT'], membersVerified: false, sources: ['s'] },
     ],
   }),
 );
@@ -87,8 +88,14 @@ describe('services/router/routing', () => {
 
   it('shares experience with the named networks, or with everyone else', () => {
     const shared = event({ type: 'comity.v1.ExperienceShared', targets: [] });
-    expect(decideRoute(shared, 'ejn', federation, none)).toMatchObject({ destinations: ['iberred', 'oas-hemispheric', 'carin', 'unodc'], rule: 'all-networks' });
+    expect(decideRoute(shared, 'ejn', federation, none)).toMatchObject({ destinations: ['iberred', 'oas-hemispheric', 'carin', 'unodc', 'coe-ca'], rule: 'all-networks' });
     const named = event({ type: 'comity.v1.TrainingAnnounced', targets: [{ state: '', network: 'iberred' }] });
     expect(decideRoute(named, 'ejn', federation, none)).toMatchObject({ destinations: ['iberred'] });
+  });
+
+  it("shares a centre of excellence's statistics, but no network may pose as the hub's statistics", () => {
+    const report = event({ type: 'comity.v1.StatisticsReport', originNetwork: 'coe-ca', originState: 'GT', targets: [] });
+    expect(decideRoute(report, 'coe-ca', federation, none)).toMatchObject({ kind: 'route', rule: 'all-networks' });
+    expect(decideRoute(event({ type: 'comity.v1.StatisticsReport' }), 'ejn', federation, none)).toMatchObject({ code: 'NOT_ROUTABLE' });
   });
 });

@@ -18,8 +18,8 @@
  *    network to the requested networks, from a requested network back to the requesting one
  *    (`UNKNOWN_REQUEST` if the request was never routed, `NOT_A_PARTY` for anyone else —
  *    onward transfer to a third network needs the originator's consent).
- * 4. Shared experience and training announcements go to the named networks, else to every
- *    member network but the sender.
+ * 4. Shared experience and training announcements — and the statistics reports of centres of
+ *    excellence — go to the named networks, else to every other network of the federation.
  */
 import type { Event } from '../../core/gen/comity/v1/event.js';
 import { carries, type FederationIndex, type FederationNetwork } from '../directory/federation.js';
@@ -73,9 +73,13 @@ export function decideRoute(
   const origin = federation.network(topicNetwork);
   if (!origin) return refuse('UNKNOWN_NETWORK', `"${topicNetwork}" is not in the federation`);
   if (origin.role !== 'member') return refuse('NOT_A_MEMBER', `"${topicNetwork}" is an observer and does not send events`);
-  if (HUB_ONLY_TYPES.has(event.type)) return refuse('NOT_ROUTABLE', `${event.type} is written by the hub, not by networks`);
+  // Centres of excellence exist to exchange statistics: theirs are shared like experience.
+  const sharedStatistics = event.type === 'comity.v1.StatisticsReport' && origin.kind === 'centre-of-excellence';
+  if (HUB_ONLY_TYPES.has(event.type) && !sharedStatistics) {
+    return refuse('NOT_ROUTABLE', `${event.type} is written by the hub, not by networks`);
+  }
 
-  if (BROADCAST_TYPES.has(event.type)) return broadcast(event, origin, federation);
+  if (BROADCAST_TYPES.has(event.type) || sharedStatistics) return broadcast(event, origin, federation);
   if (event.type === 'comity.v1.RequestSubmitted') return routeNewRequest(event, origin, federation);
 
   const parties = partiesOf(event.subject);
