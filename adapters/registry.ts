@@ -5,11 +5,13 @@
 import type { AdapterDefinition } from './sdk/contract.js';
 import { iberredAdapter } from './iberred/index.js';
 import { ejnEcodexAdapter } from './ejn-ecodex/index.js';
+import { coeStatsAdapter } from './coe-stats/index.js';
 // comity:adapter-imports (the scaffold inserts imports above this line)
 
 export const adapters: readonly AdapterDefinition[] = [
   iberredAdapter,
   ejnEcodexAdapter,
+  coeStatsAdapter,
   // comity:adapter-entries (the scaffold inserts entries above this line)
 ];
 
