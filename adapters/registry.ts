@@ -6,12 +6,14 @@ import type { AdapterDefinition } from './sdk/contract.js';
 import { iberredAdapter } from './iberred/index.js';
 import { ejnEcodexAdapter } from './ejn-ecodex/index.js';
 import { coeStatsAdapter } from './coe-stats/index.js';
+import { wacapAdapter } from './wacap/index.js';
 // comity:adapter-imports (the scaffold inserts imports above this line)
 
 export const adapters: readonly AdapterDefinition[] = [
   iberredAdapter,
   ejnEcodexAdapter,
   coeStatsAdapter,
+  wacapAdapter,
   // comity:adapter-entries (the scaffold inserts entries above this line)
 ];
 
