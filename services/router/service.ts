@@ -49,6 +49,7 @@ export const routerConfigSchema = z.object({
         .regex(/^[a-z0-9-]+$/)
         .default('main')
         .describe('Stable id of this router instance; its transactional id is comity-router-<instanceId>.'),
+      groupId: z.string().min(1).default('comity-router').describe('Consumer group of the routers of this federation.'),
       statusHost: z.string().default('127.0.0.1'),
       statusPort: z.number().int().min(0).max(65535).default(0).describe('Port of /healthz, /readyz and /metrics; 0 picks one.'),
     })
@@ -74,6 +75,8 @@ export async function startRouter(options: {
   readonly federation: () => FederationIndex;
   readonly logger: Logger;
   readonly instanceId?: string;
+  /** Consumer group; one per federation (tests that run their own federation use their own). */
+  readonly groupId?: string;
   readonly statusPort?: number;
   readonly statusHost?: string;
   readonly registry?: Registry;
@@ -94,8 +97,11 @@ export async function startRouter(options: {
   const inboundTopics = members.map((network) => topics.inbound(network.id));
   const admin = await kafka.admin();
   try {
-    const memberTopics = members.flatMap((network) => [topics.inbound(network.id), topics.outbound(network.id), topics.dlq(network.id)]);
-    await admin.ensureTopics([topics.routes, ...memberTopics].map((topic) => topicSpec(topic)));
+    const memberTopics = members.flatMap((network) => [topics.inbound(network.id), topics.dlq(network.id)]);
+    // Every network gets an outbound topic: observers receive public events (experience,
+    // statistics). A destination without its topic would fail the whole batch.
+    const outboundTopics = options.federation().federation.networks.map((network) => topics.outbound(network.id));
+    await admin.ensureTopics([topics.routes, ...memberTopics, ...outboundTopics].map((topic) => topicSpec(topic)));
   } finally {
     await admin.disconnect();
   }
@@ -108,7 +114,7 @@ export async function startRouter(options: {
   logger.info({ requests: parties.size }, 'request parties loaded from comity.routes');
 
   const pipeline: ExactlyOncePipeline = await kafka.exactlyOnce({
-    groupId: 'comity-router',
+    groupId: options.groupId ?? 'comity-router',
     topics: inboundTopics,
     transactionalId: `comity-router-${options.instanceId ?? 'main'}`,
   });

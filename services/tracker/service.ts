@@ -46,6 +46,7 @@ export const trackerConfigSchema = z.object({
   tracker: z
     .object({
       instanceId: z.string().regex(/^[a-z0-9-]+$/).default('main').describe('Stable id; transactional id comity-tracker-<instanceId>.'),
+      groupId: z.string().min(1).default('comity-tracker').describe('Consumer group of the trackers of this federation.'),
       grpcHost: z.string().default('127.0.0.1'),
       grpcPort: z.number().int().min(0).max(65535).default(50052).describe('FederationService port; 0 picks one.'),
       statusHost: z.string().default('127.0.0.1'),
@@ -96,6 +97,8 @@ export async function startTracker(options: {
   readonly federation: () => FederationIndex;
   readonly logger: Logger;
   readonly instanceId?: string;
+  /** Consumer group; one per federation (tests that run their own federation use their own). */
+  readonly groupId?: string;
   readonly grpcHost?: string;
   readonly grpcPort?: number;
   readonly statusHost?: string;
@@ -145,7 +148,7 @@ export async function startTracker(options: {
   changes.setMaxListeners(0);
 
   const pipeline: ExactlyOncePipeline = await kafka.exactlyOnce({
-    groupId: 'comity-tracker',
+    groupId: options.groupId ?? 'comity-tracker',
     topics: inputTopics,
     transactionalId: `comity-tracker-${options.instanceId ?? 'main'}`,
   });

@@ -47,8 +47,9 @@ describe('a German MLA request to Colombia, EJN → IberRed and back', () => {
       writeFileSync(join(dir, name), text);
       return join(dir, name);
     };
-    const router = write('router.yaml', `federation: ${FEDERATION}\nrouter:\n  instanceId: e2e-${run}\n`);
-    const trackerConfig = write('tracker.yaml', `federation: ${FEDERATION}\ntracker:\n  instanceId: e2e-${run}\n  grpcPort: 0\n`);
+    // Groups of their own: other tests run routers and trackers over other federations here.
+    const router = write('router.yaml', `federation: ${FEDERATION}\nrouter:\n  instanceId: e2e-${run}\n  groupId: e2e-router-${run}\n`);
+    const trackerConfig = write('tracker.yaml', `federation: ${FEDERATION}\ntracker:\n  instanceId: e2e-${run}\n  groupId: e2e-tracker-${run}\n  grpcPort: 0\n`);
     const ejn = write(
       'ejn.yaml',
       [

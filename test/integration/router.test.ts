@@ -42,7 +42,8 @@ describe('router (comity run router) with a real broker', () => {
         '',
       ].join('\n'),
     );
-    writeFileSync(configFile, `federation: ${join(dir, 'federation.yaml')}\nrouter:\n  instanceId: ${uniqueName('test')}\n`);
+    // A consumer group of its own: other tests run routers over other federations on this broker.
+    writeFileSync(configFile, `federation: ${join(dir, 'federation.yaml')}\nrouter:\n  instanceId: ${uniqueName('test')}\n  groupId: ${uniqueName('router')}\n`);
     await createTopics(kafka, [europe, americas].flatMap((n) => [topics.inbound(n), topics.outbound(n), topics.dlq(n)]));
   });
   afterAll(async () => {

@@ -49,8 +49,16 @@ describe('tracker with the router on a real broker', () => {
     kafka = testKafka();
     await createTopics(kafka, [europe, americas].flatMap((n) => [topics.inbound(n), topics.outbound(n), topics.dlq(n)]));
     producer = await kafka.producer();
-    router = await startRouter({ kafka, federation: () => federation, logger, instanceId: uniqueName('router') });
-    tracker = await startTracker({ kafka, federation: () => federation, logger, instanceId: uniqueName('tracker'), grpcPort: 0, alertIntervalMs: 3_600_000 });
+    router = await startRouter({ kafka, federation: () => federation, logger, instanceId: uniqueName('router'), groupId: uniqueName('router') });
+    tracker = await startTracker({
+      kafka,
+      federation: () => federation,
+      logger,
+      instanceId: uniqueName('tracker'),
+      groupId: uniqueName('tracker'),
+      grpcPort: 0,
+      alertIntervalMs: 3_600_000,
+    });
     client = new FederationServiceClient(`127.0.0.1:${tracker.grpcPort}`, credentials.createInsecure());
   });
   afterAll(async () => {

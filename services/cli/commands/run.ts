@@ -32,14 +32,20 @@ export function registerRunCommands(program: Command): void {
       const logger = createLogger({ name: `adapter.${network}` });
       const adapter = await startAdapter(definition, config, { logger });
       process.stdout.write(`comity: adapter ${network} running (status on port ${adapter.statusPort})\n`);
-      await untilSignal();
-      await adapter.stop();
+      await stopOnSignal(() => adapter.stop());
     });
 }
 
-/** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
+/** How long a clean stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 45_000;
+
+/**
+ * Waits for SIGTERM or SIGINT, stops cleanly, then exits. A second signal, or a stop that takes
+ * longer than STOP_DEADLINE_MS (a client library that does not let go), exits at once with a
+ * non-zero code: the process never lingers after it was asked to stop.
+ */
+async function stopOnSignal(stop: () => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => {
     const onSignal = () => {
       process.once('SIGTERM', () => process.exit(130));
       process.once('SIGINT', () => process.exit(130));
@@ -48,6 +54,18 @@ function untilSignal(): Promise<void> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  const deadline = setTimeout(() => {
+    process.stderr.write(`comity: did not stop within ${STOP_DEADLINE_MS} ms; exiting\n`);
+    process.exit(1);
+  }, STOP_DEADLINE_MS);
+  deadline.unref();
+  try {
+    await stop();
+  } catch (error) {
+    process.stderr.write(`comity: stop failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  process.exit(0);
 }
 
 /** `comity run router`: the hub's router. */
@@ -68,13 +86,15 @@ export function registerRouterCommand(run: Command): void {
         federation: federation.current,
         logger,
         instanceId: config.router.instanceId,
+        groupId: config.router.groupId,
         statusHost: config.router.statusHost,
         statusPort: config.router.statusPort,
       });
       process.stdout.write(`comity: router running (status on port ${router.statusPort})\n`);
-      await untilSignal();
-      await router.stop();
-      federation.close();
+      await stopOnSignal(async () => {
+        await router.stop();
+        federation.close();
+      });
     });
 }
 
@@ -96,6 +116,7 @@ export function registerTrackerCommand(run: Command): void {
         federation: federation.current,
         logger,
         instanceId: config.tracker.instanceId,
+        groupId: config.tracker.groupId,
         grpcHost: config.tracker.grpcHost,
         grpcPort: config.tracker.grpcPort,
         statusHost: config.tracker.statusHost,
@@ -104,9 +125,10 @@ export function registerTrackerCommand(run: Command): void {
         alertIntervalMs: config.tracker.alertIntervalMs,
       });
       process.stdout.write(`comity: tracker running (gRPC on ${config.tracker.grpcHost}:${tracker.grpcPort}, status on port ${tracker.statusPort})\n`);
-      await untilSignal();
-      await tracker.stop();
-      federation.close();
+      await stopOnSignal(async () => {
+        await tracker.stop();
+        federation.close();
+      });
     });
 }
 
@@ -131,7 +153,6 @@ export function registerDirectoryCommand(run: Command): void {
       process.stdout.write(
         `comity: directory running (gRPC on ${config.directory.grpcHost}:${directory.grpcPort}, status on port ${directory.statusPort})\n`,
       );
-      await untilSignal();
-      await directory.stop();
+      await stopOnSignal(() => directory.stop());
     });
 }
