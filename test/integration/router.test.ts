@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDeadLetterReason } from '../../core/dlq.js';
 import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
+import { ExperienceShared } from '../../core/gen/comity/v1/experience.js';
 import { RequestAcknowledged, RequestSubmitted, type RequestNotDelivered, type RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
 import { RequestType } from '../../core/gen/comity/v1/request.js';
 import { topics, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
@@ -24,6 +25,7 @@ describe('router (comity run router) with a real broker', () => {
   let producer: RecordProducer;
   const europe = uniqueNetworkId('eu');
   const americas = uniqueNetworkId('am');
+  const observer = uniqueNetworkId('ob');
   const dir = mkdtempSync(join(tmpdir(), 'comity-router-'));
   const configFile = join(dir, 'router.yaml');
 
@@ -39,6 +41,7 @@ describe('router (comity run router) with a real broker', () => {
         'networks:',
         `  - { id: ${europe}, name: Europe, kind: judicial-network, role: member, languages: [en], members: [DE, ES], membersVerified: true, accepts: [mutual-legal-assistance], sources: [test] }`,
         `  - { id: ${americas}, name: Americas, kind: judicial-network, role: member, languages: [es], members: [ES, CO], membersVerified: true, accepts: [mutual-legal-assistance], sources: [test] }`,
+        `  - { id: ${observer}, name: Observer, kind: observer, role: observer, languages: [en], membersVerified: false, sources: [test] }`,
         '',
       ].join('\n'),
     );
@@ -76,6 +79,13 @@ describe('router (comity run router) with a real broker', () => {
       targets: [{ state: 'DE' }],
     });
 
+    // Shared experience goes to every other network, the observer included (whose outbound
+    // topic the router creates: observers run no adapter of their own).
+    const experience = createEvent(ExperienceShared.fromPartial({ title: 'Joint investigation teams: lessons learned' }), {
+      subject: `${europe}:experience-1`,
+      source: `comity://networks/${europe}/adapter`,
+      originNetwork: europe,
+    });
     const toAmericas = await collect(kafka, topics.outbound(americas));
     const toEurope = await collect(kafka, topics.outbound(europe));
     const dlq = await collect(kafka, topics.dlq(europe));
@@ -85,13 +95,16 @@ describe('router (comity run router) with a real broker', () => {
       for (let i = 0; i < requests.length; i += 50) {
         await producer.send(topics.inbound(europe), requests.slice(i, i + 50).map(eventToRecord));
       }
-      await producer.send(topics.inbound(europe), [eventToRecord(unroutable), eventToRecord(impostor)]);
+      await producer.send(topics.inbound(europe), [eventToRecord(unroutable), eventToRecord(impostor), eventToRecord(experience)]);
       await eventually(() => toAmericas.records.length >= 100, '100 routed events');
       await router.stop('SIGKILL');
       router = await startRouterProcess(configFile);
 
       await eventually(() => toAmericas.records.length >= requests.length, 'every request routed', 90_000);
       await eventually(() => dlq.records.length >= 2, 'two dead letters');
+      const toObserver = await collect(kafka, topics.outbound(observer));
+      await eventually(() => toObserver.records.some((record) => eventFromRecord(record).id === experience.id), 'the experience at the observer');
+      await toObserver.stop();
 
       // An answer from the requested side goes back to the requesting network: the restarted
       // router remembers the parties from comity.routes.
@@ -115,18 +128,20 @@ describe('router (comity run router) with a real broker', () => {
     const americasEvents = toAmericas.records.map(eventFromRecord);
     const routedIds = americasEvents.filter((event) => event.type === 'comity.v1.RequestSubmitted').map((event) => event.id);
     expect(routedIds.length).toBe(requests.length);
-    // The answer's sender gets its relayed receipt too, and nothing else arrived.
+    // The answer's sender gets its relayed receipt too, and the shared experience arrived; nothing else.
     expect(americasEvents.filter((event) => event.type === 'comity.v1.RequestRelayed').map((event) => event.causationId)).toEqual([
       expect.any(String),
     ]);
-    expect(americasEvents).toHaveLength(requests.length + 1);
+    expect(americasEvents.filter((event) => event.type === 'comity.v1.ExperienceShared').map((event) => event.id)).toEqual([experience.id]);
+    expect(americasEvents).toHaveLength(requests.length + 2);
     expect(new Set(routedIds)).toEqual(new Set(requests.map((request) => request.id)));
     // Forwarded unchanged: the bytes on the outbound topic are the bytes the adapter wrote.
     const first = toAmericas.records.find((record) => eventFromRecord(record).id === requests[0]!.id)!;
     expect(first.value?.equals(eventToRecord(requests[0]!).value)).toBe(true);
 
     const europeEvents = toEurope.records.map(eventFromRecord);
-    const relayed = europeEvents.filter((event) => event.type === 'comity.v1.RequestRelayed');
+    const requestIds = new Set(requests.map((request) => request.id));
+    const relayed = europeEvents.filter((event) => event.type === 'comity.v1.RequestRelayed' && requestIds.has(event.causationId));
     expect(relayed).toHaveLength(requests.length);
     expect(new Set(relayed.map((event) => event.causationId)).size).toBe(requests.length);
     expect(decodeBody(relayed[0]!) as RequestRelayed).toMatchObject({ networks: [americas], route: 'policy:target-state', fromNetwork: europe });
