@@ -47,6 +47,7 @@ import {
 import { iccsEntry, isIccsCode } from '../../core/reference/iccs.js';
 import type { Codec, EventDraft, NativeMessage } from '../sdk/contract.js';
 import { DecodeError, EncodeError } from '../sdk/errors.js';
+import { decodeUtf8 } from '../sdk/text.js';
 import { isCountryCode } from './iso3166.js';
 import {
   CJ_STAGE,
@@ -142,14 +143,12 @@ function readTable(body: Buffer, limits: Limits, declaredBytes = 0): Table {
   if (body.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
     throw new DecodeError('NOT_SDMX_CSV', 'the file is a ZIP archive (an .xlsx workbook?), not CSV: save it as "CSV UTF-8"', 'byte 0');
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch (cause) {
-    const at = firstInvalidUtf8(body);
-    const line = lineAtByte(body, at);
-    throw new DecodeError('NOT_UTF8', 'the file is not valid UTF-8 (save it as "CSV UTF-8")', `line ${line}, byte ${at}`, { cause });
+  const utf8 = decodeUtf8(body);
+  if (!utf8.ok) {
+    const line = lineAtByte(body, utf8.invalidAt);
+    throw new DecodeError('NOT_UTF8', 'the file is not valid UTF-8 (save it as "CSV UTF-8")', `line ${line}, byte ${utf8.invalidAt}`);
   }
+  let text = utf8.text;
   if (text.startsWith('\ufeff')) text = text.slice(1);
   if (text.trim() === '') throw new DecodeError('EMPTY_FILE', 'the file has no header and no rows', 'line 1');
   const nul = text.indexOf('\u0000');
@@ -853,35 +852,6 @@ function lineAtByte(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
-/** Offset of the first byte that is not part of a well-formed UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const lead = bytes[i] as number;
-    if (lead < 0x80) {
-      i += 1;
-      continue;
-    }
-    let length: number;
-    let low = 0x80;
-    let high = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
-    else if (lead === 0xe0) [length, low] = [3, 0xa0];
-    else if (lead === 0xed) [length, high] = [3, 0x9f];
-    else if (lead >= 0xe1 && lead <= 0xef) length = 3;
-    else if (lead === 0xf0) [length, low] = [4, 0x90];
-    else if (lead === 0xf4) [length, high] = [4, 0x8f];
-    else if (lead >= 0xf1 && lead <= 0xf3) length = 4;
-    else return i;
-    for (let k = 1; k < length; k += 1) {
-      const byte = bytes[i + k];
-      const [min, max] = k === 1 ? [low, high] : [0x80, 0xbf];
-      if (byte === undefined || byte < min || byte > max) return i;
-    }
-    i += length;
-  }
-  return i;
-}
 
 // ---- The codec -----------------------------------------------------------------------------
 

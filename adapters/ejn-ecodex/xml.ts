@@ -20,6 +20,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DecodeError, EncodeError } from '../sdk/errors.js';
+import { decodeUtf8 } from '../sdk/text.js';
 
 /** The namespace of `xml:lang` (Namespaces in XML 1.0, §3: bound by definition). */
 export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
@@ -85,12 +86,9 @@ export function parseXml(body: Uint8Array, limits: XmlLimits, declaredBytes = bo
   if (size > limits.maxBytes) {
     throw new DecodeError('TOO_LARGE', `the message has ${size} bytes; at most ${limits.maxBytes} are accepted`, '/');
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
-  } catch (cause) {
-    throw new DecodeError('NOT_UTF8', 'the message is not valid UTF-8', `byte ${firstInvalidUtf8Byte(body)}`, { cause });
-  }
+  const utf8 = decodeUtf8(body);
+  if (!utf8.ok) throw new DecodeError('NOT_UTF8', 'the message is not valid UTF-8', `byte ${utf8.invalidAt}`);
+  const text = utf8.text;
   if (text.trim() === '') throw new DecodeError('EMPTY_BODY', 'the message is empty', '/');
   const declared = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']/.exec(text);
   if (declared && !/^utf-?8$/i.test(declared[1] ?? '')) {
@@ -296,19 +294,6 @@ function lineOf(text: string, index: number): number {
   return line;
 }
 
-/** Offset of the first byte that breaks UTF-8 (RFC 3629), for the error's path. */
-function firstInvalidUtf8Byte(bytes: Uint8Array): number {
-  for (let at = 0; at < bytes.length; ) {
-    const lead = bytes[at] as number;
-    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
-    if (length === 0 || at + length > bytes.length) return at;
-    for (let next = 1; next < length; next += 1) if (((bytes[at + next] as number) & 0xc0) !== 0x80) return at;
-    const second = bytes[at + 1] as number;
-    if ((lead === 0xe0 && second < 0xa0) || (lead === 0xed && second > 0x9f) || (lead === 0xf0 && second < 0x90) || (lead === 0xf4 && second > 0x8f)) return at;
-    at += length;
-  }
-  return bytes.length;
-}
 
 // ---- Strict reading --------------------------------------------------------------------------
 

@@ -67,6 +67,7 @@ import {
   type Request,
 } from '../../core/gen/comity/v1/request.js';
 import type { Codec, EventDraft, NativeMessage } from '../sdk/contract.js';
+import { decodeUtf8 } from '../sdk/text.js';
 import { DecodeError, EncodeError } from '../sdk/errors.js';
 import {
   FIELD_NAMES,
@@ -135,12 +136,9 @@ function readForm(native: NativeMessage): Record<string, unknown> {
   if (size > limits.maxBodyBytes) {
     throw new DecodeError('TOO_LARGE', `the message has ${size} bytes; the limit is ${limits.maxBodyBytes}`, `byte ${limits.maxBodyBytes}`);
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(native.body);
-  } catch (cause) {
-    throw new DecodeError('NOT_UTF8', 'the message is not valid UTF-8', `byte ${firstInvalidUtf8(native.body)}`, { cause });
-  }
+  const utf8 = decodeUtf8(native.body);
+  if (!utf8.ok) throw new DecodeError('NOT_UTF8', 'the message is not valid UTF-8', `byte ${utf8.invalidAt}`);
+  const text = utf8.text;
   const tooDeep = depthExceededAt(native.body, limits.maxDepth);
   if (tooDeep !== undefined) {
     throw new DecodeError('JSON_TOO_DEEP', `the JSON is nested deeper than ${limits.maxDepth} levels`, `byte ${tooDeep}`);
@@ -175,35 +173,6 @@ function limitsOf(attributes: Readonly<Record<string, string>>): { maxBodyBytes:
   return { maxBodyBytes: read(ATTRIBUTES.maxBodyBytes, DEFAULT_LIMITS.maxBodyBytes), maxDepth: read(ATTRIBUTES.maxDepth, DEFAULT_LIMITS.maxDepth) };
 }
 
-/** Offset of the first byte that is not part of a well-formed UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const lead = bytes[i] as number;
-    if (lead < 0x80) {
-      i += 1;
-      continue;
-    }
-    let length: number;
-    let low = 0x80;
-    let high = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
-    else if (lead === 0xe0) [length, low] = [3, 0xa0];
-    else if (lead === 0xed) [length, high] = [3, 0x9f];
-    else if (lead >= 0xe1 && lead <= 0xef) length = 3;
-    else if (lead === 0xf0) [length, low] = [4, 0x90];
-    else if (lead === 0xf4) [length, high] = [4, 0x8f];
-    else if (lead >= 0xf1 && lead <= 0xf3) length = 4;
-    else return i;
-    for (let k = 1; k < length; k += 1) {
-      const byte = bytes[i + k];
-      const [min, max] = k === 1 ? [low, high] : [0x80, 0xbf];
-      if (byte === undefined || byte < min || byte > max) return i;
-    }
-    i += length;
-  }
-  return i;
-}
 
 /**
  * Where the JSON nesting first exceeds `maxDepth`, or undefined. One pass over the bytes:
