@@ -48,7 +48,7 @@ import { iccsEntry, isIccsCode } from '../../core/reference/iccs.js';
 import type { Codec, EventDraft, NativeMessage } from '../sdk/contract.js';
 import { DecodeError, EncodeError } from '../sdk/errors.js';
 import { decodeUtf8 } from '../sdk/text.js';
-import { isCountryCode } from './iso3166.js';
+import { isCountryCode } from '../../core/reference/iso3166.js';
 import {
   CJ_STAGE,
   COLUMN_ID,

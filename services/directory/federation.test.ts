@@ -5,22 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.js';
 import { loadFederation, REQUEST_TYPE_NAMES, watchFederation, type Federation, type FederationNetwork } from './federation.js';
+import { isCountryCode } from '../../core/reference/iso3166.js';
 
 const federationFile = fileURLToPath(new URL('../../deploy/config/federation.yaml', import.meta.url));
 
-/** The 249 officially assigned ISO 3166-1 alpha-2 codes. */
-const ISO_3166_1_ALPHA_2 = new Set(
-  `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
-   CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET
-   FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU
-   ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY
-   MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM
-   PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
-   SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
-   UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW`.split(/\s+/),
-);
-/** User-assigned codes the federation accepts: XK is in common use for Kosovo. */
-const USER_ASSIGNED = new Set(['XK']);
 
 const EXPECTED_IDS = [
   'ejn',
@@ -101,7 +89,7 @@ describe('deploy/config/federation.yaml', () => {
   it('uses only ISO 3166-1 alpha-2 codes (plus the user-assigned XK)', () => {
     for (const n of federation.networks) {
       for (const code of [...n.members, ...n.observers, ...n.contactPoints.map((c) => c.state)]) {
-        expect(ISO_3166_1_ALPHA_2.has(code) || USER_ASSIGNED.has(code), `${n.id}: ${code}`).toBe(true);
+        expect(isCountryCode(code), `${n.id}: ${code}`).toBe(true);
       }
       const both = n.members.filter((code) => n.observers.includes(code));
       expect(both, `${n.id}: both member and observer`).toEqual([]);
@@ -192,6 +180,12 @@ describe('loadFederation refuses bad configuration with file, line and field', (
         message: expect.stringContaining('ISO 3166-1 alpha-2') as unknown,
       }),
     ]);
+  });
+
+  it('refuses a well-formed code that ISO never assigned', () => {
+    const text = valid.replace('members: [ES, FR]', 'members: [ES, QQ]');
+    const error = failure(() => loadFederation(file, text));
+    expect(error.issues.map((issue) => [issue.field, issue.line])).toEqual([['networks.0.members.1', lineOf(text, '[ES, QQ]')]]);
   });
 
   it('refuses a duplicate network id, at the second one', () => {

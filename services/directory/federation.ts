@@ -8,6 +8,7 @@ import { watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../../core/config.js';
+import { isCountryCode } from '../../core/reference/iso3166.js';
 import { NETWORK_ID_PATTERN } from '../../core/kafka/topics.js';
 import { RequestType } from '../../core/gen/comity/v1/request.js';
 
@@ -29,7 +30,7 @@ export type RequestTypeName = keyof typeof REQUEST_TYPE_NAMES;
 
 const requestTypeName = z.enum(Object.keys(REQUEST_TYPE_NAMES) as [RequestTypeName, ...RequestTypeName[]]);
 /** ISO 3166-1 alpha-2, upper case; `XK` (Kosovo) is user-assigned but in common use. */
-const stateCode = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as ES');
+const stateCode = z.string().refine(isCountryCode, 'expected an assigned ISO 3166-1 alpha-2 code such as ES (XK for Kosovo)');
 const languageTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 language tag such as es or pt-BR');
 
 export const contactPointSchema = z.object({
