@@ -11,10 +11,12 @@
  * - topics are never created implicitly; {@link KafkaAdmin.ensureTopics} creates them with
  *   their declared settings.
  */
-import {
+import kafkajs, {
   Kafka,
   logLevel as KafkaLogLevel,
   Partitioners,
+  type AclEntry,
+  type AclFilter,
   type Admin,
   type Consumer,
   type IHeaders,
@@ -23,11 +25,14 @@ import {
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
-import { BrokerUnavailableError, isRetriable } from '../errors.js';
+import { BrokerUnavailableError, ComityError, isRetriable } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { KafkaConfig } from './config.js';
+import { readerGroupPrefix, type KafkaConfig } from './config.js';
 import type { IncomingRecord, OutgoingRecord, RecordHeaders, RecordPosition } from './records.js';
 import type { TopicSpec } from './topics.js';
+
+// kafkajs is CommonJS; Node sees these enums only on its default export.
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } = kafkajs;
 
 export interface RecordProducer {
   /** Appends records to a topic; resolves once the broker acknowledged all of them. */
@@ -67,10 +72,64 @@ export interface PartitionLag {
   readonly lag: number;
 }
 
+/**
+ * Kafka refused an operation for lack of an ACL (or refused the credentials). Never retriable:
+ * the same request fails until someone changes the ACLs. `kafkaError` is Kafka's error name,
+ * e.g. TOPIC_AUTHORIZATION_FAILED, GROUP_AUTHORIZATION_FAILED, SASL_AUTHENTICATION_FAILED.
+ */
+export class KafkaAccessDeniedError extends ComityError {
+  constructor(
+    readonly kafkaError: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(kafkaError === 'SASL_AUTHENTICATION_FAILED' ? 'KAFKA_AUTHENTICATION_FAILED' : 'KAFKA_ACCESS_DENIED', message, {
+      retriable: false,
+      ...options,
+    });
+  }
+}
+
+/** One Kafka ACL: `principal` may (or may not) do `operation` on the resources the pattern names. */
+export interface AclBinding {
+  /** `User:<name>`. */
+  readonly principal: string;
+  readonly resourceType: AclResourceType;
+  readonly resourceName: string;
+  /** `literal`: exactly that name; `prefixed`: every name that starts with it. */
+  readonly patternType: AclPatternType;
+  readonly operation: AclOperation;
+  readonly permission: 'allow' | 'deny';
+  /** Client host; `*` for any. */
+  readonly host: string;
+}
+
+export type AclResourceType = 'topic' | 'group' | 'transactional-id' | 'cluster';
+export type AclPatternType = 'literal' | 'prefixed';
+export type AclOperation =
+  | 'all'
+  | 'read'
+  | 'write'
+  | 'create'
+  | 'delete'
+  | 'alter'
+  | 'describe'
+  | 'cluster-action'
+  | 'describe-configs'
+  | 'alter-configs'
+  | 'idempotent-write';
+
 export interface KafkaAdmin {
   /** Creates the topics that do not exist yet; existing topics are left as they are. */
   ensureTopics(specs: readonly TopicSpec[]): Promise<string[]>;
+  /** Every ACL of the cluster (needs DESCRIBE on the cluster). */
+  describeAcls(): Promise<AclBinding[]>;
+  createAcls(bindings: readonly AclBinding[]): Promise<void>;
+  /** Deletes exactly these bindings; returns how many the cluster removed. */
+  deleteAcls(bindings: readonly AclBinding[]): Promise<number>;
   listTopics(): Promise<string[]>;
+  /** A broker's configuration as it reports it (sensitive values are null); default: the controller. */
+  brokerConfig(brokerId?: number): Promise<Record<string, string | null>>;
   /** Node ids and the controller, which also proves the cluster answers. */
   describeCluster(): Promise<{ clusterId: string; brokers: number; controller: number | null }>;
   /** Lag of a consumer group on each partition of the given topics. */
@@ -174,17 +233,19 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaCli
     async readToEnd(topic) {
       const admin = kafka.admin();
       await connect(admin, 'admin', config);
-      const groupId = `comity-read-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+      const groupId = `${readerGroupPrefix(config.sasl?.username)}${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`;
       try {
         // A topic created a moment ago may not have its leaders yet.
-        const offsets = await withRetries(() => admin.fetchTopicOffsets(topic));
+        const offsets = await withRetries(() => admin.fetchTopicOffsets(topic)).catch((error: unknown) => rethrowDenied(error, `describe ${topic}`));
         const ends = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
         const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
         const records: IncomingRecord[] = [];
         if (remaining.size > 0) {
           const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
           await connect(consumer, `reader of ${topic}`, config);
-          await consumer.subscribe({ topics: [topic], fromBeginning: true });
+          await consumer
+            .subscribe({ topics: [topic], fromBeginning: true })
+            .catch((error: unknown) => rethrowDenied(error, `read ${topic}`));
           // Completion is judged by the consumer's position, not by the last record seen: a
           // transactional topic ends with commit markers, which are never handed to us.
           await new Promise<void>((resolve, reject) => {
@@ -194,6 +255,11 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaCli
                 remaining.delete(payload.partition);
                 if (remaining.size === 0) resolve();
               }
+            });
+            consumer.on(consumer.events.CRASH, ({ payload }) => {
+              if (payload.restart) return;
+              const failure = deniedOr(payload.error, `read ${topic} as group ${groupId}`);
+              reject(failure instanceof Error ? failure : new Error(String(failure)));
             });
             consumer
               .run({
@@ -227,8 +293,10 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaCli
 function wrapExactlyOnce(producer: Producer, consumer: Consumer, options: ExactlyOnceOptions): ExactlyOncePipeline {
   return {
     async run(transform) {
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({
+      await consumer
+        .subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true })
+        .catch((error: unknown) => rethrowDenied(error, `subscribe to ${describeTopics(options.topics)}`));
+      await runRefusingStartFailure(consumer, options.groupId, () => consumer.run({
         autoCommit: false,
         // One transaction at a time per producer.
         partitionsConsumedConcurrently: 1,
@@ -266,7 +334,7 @@ function wrapExactlyOnce(producer: Producer, consumer: Consumer, options: Exactl
           }
           result.onCommitted?.();
         },
-      });
+      }));
     },
     async disconnect() {
       await consumer.disconnect();
@@ -283,6 +351,8 @@ async function connect(client: { connect(): Promise<void> }, what: string, confi
   try {
     await client.connect();
   } catch (cause) {
+    const denied = deniedOr(cause, `let ${config.sasl ? `"${config.sasl.username}"` : 'an unauthenticated client'} in (${what})`);
+    if (denied !== cause) throw denied;
     throw new BrokerUnavailableError(
       `kafka ${what} could not connect to ${config.brokers.join(',')}: ${(cause as Error).message}`,
       { cause },
@@ -294,11 +364,13 @@ function wrapProducer(producer: Producer): RecordProducer {
   return {
     async send(topic, records) {
       if (records.length === 0) return [];
-      const results = await producer.send({
-        topic,
-        acks: -1,
-        messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
-      });
+      const results = await producer
+        .send({
+          topic,
+          acks: -1,
+          messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+        })
+        .catch((error: unknown) => rethrowDenied(error, `write to ${topic}`));
       // kafkajs reports the base offset per partition; records of one partition are contiguous.
       const positions: RecordPosition[] = [];
       for (const result of results) {
@@ -313,8 +385,10 @@ function wrapProducer(producer: Producer): RecordProducer {
 function wrapConsumer(consumer: Consumer, options: ConsumerOptions): RecordConsumer {
   return {
     async run(handle) {
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({
+      await consumer
+        .subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true })
+        .catch((error: unknown) => rethrowDenied(error, `subscribe to ${describeTopics(options.topics)}`));
+      await runRefusingStartFailure(consumer, options.groupId, () => consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
@@ -337,10 +411,76 @@ function wrapConsumer(consumer: Consumer, options: ConsumerOptions): RecordConsu
             }
           }
         },
-      });
+      }));
     },
     disconnect: () => consumer.disconnect(),
   };
+}
+
+/**
+ * kafkajs' `run` resolves after the first join whether it worked or not: a consumer refused at
+ * the start (no ACL for its group, no credentials) "crashes" in the background and stays dead.
+ * Here such a start fails: `run` rejects with the reason.
+ */
+async function runRefusingStartFailure(consumer: Consumer, groupId: string, start: () => Promise<void>): Promise<void> {
+  let failure: unknown;
+  const off = consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) failure ??= payload.error;
+  });
+  try {
+    await start();
+  } finally {
+    off();
+  }
+  if (failure === undefined) return;
+  if ((failure as Error).name === 'KafkaJSGroupCoordinatorNotFound') {
+    // kafkajs drops FindCoordinator's error code (GROUP_AUTHORIZATION_FAILED among others) and
+    // reports only that no coordinator was found.
+    throw new ComityError(
+      'KAFKA_GROUP_COORDINATOR_NOT_FOUND',
+      `kafka gave no coordinator for consumer group ${groupId}: the principal may lack an ACL for the group (Kafka then refuses FindCoordinator with GROUP_AUTHORIZATION_FAILED), or the coordinator is down`,
+      { cause: failure },
+    );
+  }
+  throw deniedOr(failure, `join consumer group ${groupId}`);
+}
+
+function describeTopics(topics: readonly (string | RegExp)[]): string {
+  return topics.map((topic) => String(topic)).join(', ');
+}
+
+/** Kafka's refusals: an ACL is missing, or the credentials were not accepted. */
+const ACCESS_ERRORS = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'SASL_AUTHENTICATION_FAILED',
+]);
+
+/** The Kafka error name of a refusal anywhere in `error`'s causes, or undefined. */
+function accessDenied(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 5) return undefined;
+  const candidate = error as { type?: unknown; name?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+  if (typeof candidate.type === 'string' && ACCESS_ERRORS.has(candidate.type)) return candidate.type;
+  if (candidate.name === 'KafkaJSSASLAuthenticationError') return 'SASL_AUTHENTICATION_FAILED';
+  const nested: unknown[] = [candidate.cause, candidate.originalError, ...(Array.isArray(candidate.errors) ? (candidate.errors as unknown[]) : [])];
+  for (const inner of nested) {
+    const found = accessDenied(inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A refusal as a {@link KafkaAccessDeniedError} naming what was tried; anything else as it is. */
+function deniedOr(error: unknown, what: string): unknown {
+  const kafkaError = accessDenied(error);
+  if (kafkaError === undefined) return error;
+  return new KafkaAccessDeniedError(kafkaError, `kafka refused to ${what}: ${kafkaError} (${(error as Error).message})`, { cause: error });
+}
+
+function rethrowDenied(error: unknown, what: string): never {
+  throw deniedOr(error, what);
 }
 
 function toIncomingRecord(topic: string, partition: number, message: KafkaMessage): IncomingRecord {
@@ -376,20 +516,54 @@ function wrapAdmin(admin: Admin): KafkaAdmin {
         const existing = new Set(await admin.listTopics());
         const missing = specs.filter((spec) => !existing.has(spec.topic));
         if (missing.length === 0) return;
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((spec) => ({
-            topic: spec.topic,
-            numPartitions: spec.partitions,
-            replicationFactor: spec.replicationFactor,
-            configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
-          })),
-        });
+        await admin
+          .createTopics({
+            waitForLeaders: true,
+            topics: missing.map((spec) => ({
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              replicationFactor: spec.replicationFactor,
+              configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+            })),
+          })
+          .catch((error: unknown) => rethrowDenied(error, `create ${missing.map((spec) => spec.topic).join(', ')}`));
         created.push(...missing.map((spec) => spec.topic));
       });
       return created;
     },
+    async describeAcls() {
+      const filter: AclFilter = {
+        resourceType: AclResourceTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      };
+      const response = await admin.describeAcls(filter).catch((error: unknown) => rethrowDenied(error, 'describe ACLs'));
+      return response.resources.flatMap((resource) =>
+        resource.acls.map((acl) =>
+          fromAclEntry({ ...acl, resourceType: resource.resourceType, resourceName: resource.resourceName, resourcePatternType: resource.resourcePatternType }),
+        ),
+      );
+    },
+    async createAcls(bindings) {
+      if (bindings.length === 0) return;
+      await admin.createAcls({ acl: bindings.map(toAclEntry) }).catch((error: unknown) => rethrowDenied(error, 'create ACLs'));
+    },
+    async deleteAcls(bindings) {
+      if (bindings.length === 0) return 0;
+      const response = await admin
+        .deleteAcls({ filters: bindings.map(toAclEntry) })
+        .catch((error: unknown) => rethrowDenied(error, 'delete ACLs'));
+      return response.filterResponses.reduce((sum, filter) => sum + filter.matchingAcls.length, 0);
+    },
     listTopics: () => admin.listTopics(),
+    async brokerConfig(brokerId) {
+      const id = brokerId ?? (await admin.describeCluster()).controller ?? 1;
+      const response = await admin
+        .describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: String(id) }] })
+        .catch((error: unknown) => rethrowDenied(error, `describe the configuration of broker ${id}`));
+      return Object.fromEntries(response.resources.flatMap((resource) => resource.configEntries.map((entry) => [entry.configName, entry.configValue])));
+    },
     async describeCluster() {
       const cluster = await admin.describeCluster();
       return { clusterId: cluster.clusterId, brokers: cluster.brokers.length, controller: cluster.controller };
@@ -415,6 +589,59 @@ function wrapAdmin(admin: Admin): KafkaAdmin {
       return lags;
     },
     disconnect: () => admin.disconnect(),
+  };
+}
+
+const RESOURCE_TYPES: Readonly<Record<AclResourceType, number>> = {
+  topic: AclResourceTypes.TOPIC,
+  group: AclResourceTypes.GROUP,
+  'transactional-id': AclResourceTypes.TRANSACTIONAL_ID,
+  cluster: AclResourceTypes.CLUSTER,
+};
+const PATTERN_TYPES: Readonly<Record<AclPatternType, number>> = {
+  literal: ResourcePatternTypes.LITERAL,
+  prefixed: ResourcePatternTypes.PREFIXED,
+};
+const OPERATIONS: Readonly<Record<AclOperation, number>> = {
+  all: AclOperationTypes.ALL,
+  read: AclOperationTypes.READ,
+  write: AclOperationTypes.WRITE,
+  create: AclOperationTypes.CREATE,
+  delete: AclOperationTypes.DELETE,
+  alter: AclOperationTypes.ALTER,
+  describe: AclOperationTypes.DESCRIBE,
+  'cluster-action': AclOperationTypes.CLUSTER_ACTION,
+  'describe-configs': AclOperationTypes.DESCRIBE_CONFIGS,
+  'alter-configs': AclOperationTypes.ALTER_CONFIGS,
+  'idempotent-write': AclOperationTypes.IDEMPOTENT_WRITE,
+};
+
+function toAclEntry(binding: AclBinding): AclEntry {
+  return {
+    principal: binding.principal,
+    host: binding.host,
+    resourceType: RESOURCE_TYPES[binding.resourceType],
+    resourceName: binding.resourceName,
+    resourcePatternType: PATTERN_TYPES[binding.patternType],
+    operation: OPERATIONS[binding.operation],
+    permissionType: binding.permission === 'allow' ? AclPermissionTypes.ALLOW : AclPermissionTypes.DENY,
+  };
+}
+
+function keyOf<K extends string, V>(table: Readonly<Record<K, V>>, value: V): K | undefined {
+  return (Object.keys(table) as K[]).find((key) => table[key] === value);
+}
+
+/** An ACL the cluster reports; kinds Comity does not model (delegation tokens) are kept by name. */
+function fromAclEntry(entry: AclEntry): AclBinding {
+  return {
+    principal: entry.principal,
+    host: entry.host,
+    resourceType: keyOf(RESOURCE_TYPES, entry.resourceType) ?? (`unknown-${entry.resourceType}` as AclResourceType),
+    resourceName: entry.resourceName,
+    patternType: keyOf(PATTERN_TYPES, entry.resourcePatternType) ?? (`unknown-${entry.resourcePatternType}` as AclPatternType),
+    operation: keyOf(OPERATIONS, entry.operation) ?? (`unknown-${entry.operation}` as AclOperation),
+    permission: entry.permissionType === AclPermissionTypes.DENY ? 'deny' : 'allow',
   };
 }
 

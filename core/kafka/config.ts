@@ -23,3 +23,13 @@ export const kafkaConfigSchema = z
   .describe('Kafka connection');
 
 export type KafkaConfig = z.output<typeof kafkaConfigSchema>;
+
+/**
+ * Consumer groups that {@link KafkaClient.readToEnd} creates for one pass over a topic start
+ * with this prefix, so one PREFIXED ACL (`comity-read.<principal>.`) lets a principal read
+ * state topics without being allowed any group another principal uses. The `.` after the
+ * principal keeps `adapter-ejn` from matching `adapter-ejn-x`'s groups (network ids have no dots).
+ */
+export function readerGroupPrefix(principal?: string): string {
+  return principal === undefined ? 'comity-read.' : `comity-read.${principal}.`;
+}

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventFromRecord } from '../../core/events/codec.js';
 import { decodeBody } from '../../core/events/create.js';
 import { DirectoryEntryKind, KeyPurpose, MembershipStatus, type DirectoryEntryUpdated } from '../../core/gen/comity/v1/directory.js';
@@ -34,7 +34,7 @@ import { RequestType } from '../../core/gen/comity/v1/request.js';
 import { topics, type IncomingRecord, type KafkaClient } from '../../core/kafka/index.js';
 import { createLogger } from '../../core/log.js';
 import { startDirectory, type RunningDirectory } from '../../services/directory/service.js';
-import { createTopics, eventually, testKafka, uniqueNetworkId } from '../support/kafka.js';
+import { comityEnv, createTopics, eventually, testKafka, uniqueNetworkId } from '../support/kafka.js';
 
 const signingKey = Buffer.alloc(32, 0x5a);
 
@@ -279,7 +279,7 @@ describe('directory service with a real broker', () => {
     writeFileSync(configFile, `federation: ${federationFile}\ndirectory:\n  grpcPort: 0\n`);
     const child = spawn(process.execPath, ['bin/comity.js', 'run', 'directory', '--config', configFile], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, COMITY_LOG_LEVEL: 'error', KAFKA_BROKERS: inject('kafkaBrokers').join(',') },
+      env: { ...process.env, COMITY_LOG_LEVEL: 'error', ...comityEnv() },
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {

@@ -7,12 +7,12 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { inject, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Classification, Event } from '../../core/gen/comity/v1/event.js';
 import { eventToRecord } from '../../core/events/codec.js';
 import { newEventId } from '../../core/events/ids.js';
 import { topics } from '../../core/kafka/index.js';
-import { createTopics, testKafka, uniqueNetworkId } from '../support/kafka.js';
+import { createTopics, kcatArgs, testKafka, uniqueNetworkId } from '../support/kafka.js';
 
 const tools = ['kcat', 'protoc'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 const required = process.env.COMITY_REQUIRE_TOOLS === '1';
@@ -41,9 +41,8 @@ describe.runIf(tools.length === 0 || required)('records read by generic Kafka to
     await producer.send(topic, [eventToRecord(event)]);
     await producer.disconnect();
 
-    const brokers = inject('kafkaBrokers').join(',');
     const kcat = (format: string): Buffer =>
-      execFileSync('kcat', ['-C', '-b', brokers, '-t', topic, '-o', 'beginning', '-c', '1', '-e', '-q', '-f', format], {
+      execFileSync('kcat', ['-C', ...kcatArgs(), '-t', topic, '-o', 'beginning', '-c', '1', '-e', '-q', '-f', format], {
         timeout: 30_000,
       });
 

@@ -1,6 +1,6 @@
 /** Comity processes for tests: `comity run …` in a child process, so kill -9 is real. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { inject } from 'vitest';
+import { comityEnv } from './kafka.js';
 
 export interface ComityProcess {
   readonly child: ChildProcess;
@@ -10,13 +10,14 @@ export interface ComityProcess {
 }
 
 /**
- * Starts `comity <args>` against the test broker and resolves when its stdout matches `ready`
+ * Starts `comity <args>` against the test broker (with its credentials, see comityEnv) and
+ * resolves when its stdout matches `ready`
  * (the "… running" line each `comity run` command prints).
  */
 export async function startComity(args: readonly string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<ComityProcess> {
   const child = spawn(process.execPath, ['bin/comity.js', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, COMITY_LOG_LEVEL: 'error', KAFKA_BROKERS: inject('kafkaBrokers').join(','), ...env },
+    env: { ...process.env, COMITY_LOG_LEVEL: 'error', ...comityEnv(), ...env },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
