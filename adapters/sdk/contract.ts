@@ -114,6 +114,8 @@ export interface DeliveryContext {
   readonly attempt: number;
   /** Aborted when the adapter is stopping; a transport should give up its attempt quickly. */
   readonly signal: AbortSignal;
+  /** W3C trace context of the event (`00-<trace-id>-<parent-id>-<flags>`), for transports that can pass it on. */
+  readonly traceparent?: string;
 }
 
 export interface DeliveryReceipt {

@@ -3,8 +3,20 @@
  * (acknowledgement, retry, ordering, once-only delivery, receipts) are stated in contract.ts;
  * this file is how.
  *
- *   inbound:  transport → receive → decode → stamp (id, time, source, provenance) → comity.inbound.<network>
- *   outbound: comity.outbound.<network> → de-duplicate → encode → deliver (retry) → receipt → commit
+ *   inbound:  transport → receive → decode → stamp (id, time, source, provenance) → seal if
+ *             confidential → sign → comity.inbound.<network>
+ *   outbound: comity.outbound.<network> → verify the origin's signature → open if sealed →
+ *             de-duplicate → encode → deliver (retry) → signed receipt → commit
+ *
+ * Trust (docs/signing.md, docs/sealing.md): every event the adapter publishes is signed with the
+ * network's key (`trust.signingKey`). Other networks' keys come from `comity.directory`, and
+ * only from entries the hub signed with a key pinned in `trust.hubKeys`. An event on the
+ * outbound topic that is unsigned, signed with an unknown, revoked or out-of-window key, or
+ * whose signature does not match — or a sealed body that cannot be opened — goes to the DLQ
+ * with that code and never reaches the native system. A confidential event is sealed to its
+ * recipient network: the target network it names, or for an event without one, the network
+ * the adapter last heard from about the same request; with neither, it is rejected
+ * (`SEAL_RECIPIENT_UNKNOWN`).
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -17,7 +29,7 @@ import { TRANSPORT_RECEIPT_TYPES, type EventBody } from '../../core/events/bodie
 import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { derivedEventId, newEventId } from '../../core/events/ids.js';
-import type { Event } from '../../core/gen/comity/v1/event.js';
+import { Classification, type Event } from '../../core/gen/comity/v1/event.js';
 import { NonDeliveryReason, RequestDelivered, RequestNotDelivered } from '../../core/gen/comity/v1/lifecycle.js';
 import {
   createKafkaClient,
@@ -33,7 +45,15 @@ import {
 import { eventFields, type Logger } from '../../core/log.js';
 import { createMetricsRegistry, startStatusServer, type StatusServer } from '../../core/status.js';
 import { DirectoryEntryUpdated, type ContactPoint } from '../../core/gen/comity/v1/directory.js';
-import { publishedEntries } from '../../services/directory/entries.js';
+import { publishedEntries, trustedPublicKeys } from '../../services/directory/entries.js';
+import { HUB_OWNER, indexFederation, keyEntry, loadFederation, publicKeySchema, signingKeyConfig } from '../../services/directory/federation.js';
+import { decideRoute } from '../../services/router/routing.js';
+import { TrustError } from '../../core/crypto/errors.js';
+import { buildKeyring, currentSealingKey, type Keyring, type PublicKeyEntry } from '../../core/crypto/keyring.js';
+import { readPrivateKeyFile } from '../../core/crypto/keys.js';
+import { openEvent, sealEvent } from '../../core/crypto/sealing.js';
+import { signEvent, verifyEventSignature } from '../../core/crypto/signing.js';
+import { nativeFromRedriveRecord } from '../../services/ops/redrive-headers.js';
 import type { AdapterDefinition, EventDraft, NetworkDirectory, NativeMessage, ReceiveOutcome, Transport } from './contract.js';
 import { DecodeError, DeliveryError, EncodeError } from './errors.js';
 import { Ledger } from './ledger.js';
@@ -68,6 +88,12 @@ export const adapterRuntimeConfig = z.object({
             .describe('After this long failing, an event goes to the DLQ (DELIVERY_GAVE_UP) so others can pass.'),
         })
         .prefault({}),
+      directoryRefreshMs: z
+        .number()
+        .int()
+        .positive()
+        .default(60_000)
+        .describe('How often the keys are re-read from comity.directory; an unknown key id re-reads at once.'),
       drainTimeoutMs: z
         .number()
         .int()
@@ -76,6 +102,25 @@ export const adapterRuntimeConfig = z.object({
         .describe('On SIGTERM, how long in-flight deliveries may take before they are abandoned (and redone later).'),
     })
     .prefault({}),
+  trust: z
+    .object({
+      signingKey: signingKeyConfig.describe("The network's Ed25519 signing key; every event the adapter publishes is signed with it."),
+      sealingKeys: z
+        .array(signingKeyConfig)
+        .default([])
+        .describe("The network's X25519 sealing keys (all still in use during a rotation): confidential bodies sealed to the network are opened with them."),
+      federation: z
+        .string()
+        .optional()
+        .describe(
+          'The federation file (public). With it, a confidential request that names no target network is addressed to the network the router would choose, and sealed to it; without it such a request is rejected (SEAL_RECIPIENT_UNKNOWN).',
+        ),
+      hubKeys: z
+        .array(publicKeySchema)
+        .min(1, 'pin at least one hub signing key')
+        .describe("The hub's signing public keys (as under `hub.publicKeys` in the federation file): receipts and directory entries must be signed with one of them."),
+    })
+    .describe('Keys: see docs/signing.md and docs/sealing.md.'),
 });
 
 export type AdapterRuntimeConfig = z.output<typeof adapterRuntimeConfig>;
@@ -128,6 +173,7 @@ export async function startAdapter<C extends z.ZodType>(
   const inboundTopic = topics.inbound(network);
   const outboundTopic = topics.outbound(network);
   const dlqTopic = topics.dlq(network);
+  const redriveTopic = topics.redrive(network);
 
   const registry = options.registry ?? createMetricsRegistry({ process: failedBy });
   const messages = new Counter({
@@ -142,14 +188,23 @@ export async function startAdapter<C extends z.ZodType>(
     messages.inc({ network, outcome }, n);
   };
 
+  // Keys first: an unreadable key file stops the adapter before anything connects.
+  const signer = readPrivateKeyFile('signing', config.trust.signingKey.keyId, config.trust.signingKey.privateKeyFile);
+  const sealingKeys = config.trust.sealingKeys.map((key) => readPrivateKeyFile('sealing', key.keyId, key.privateKeyFile));
+  const hubKeys = config.trust.hubKeys.map((key) => keyEntry(HUB_OWNER, key));
+  const federation = config.trust.federation === undefined ? undefined : indexFederation(loadFederation(config.trust.federation));
+
   const stateDir = join(config.runtime.stateDir, network);
   const received = Ledger.open(join(stateDir, 'received.log'));
   const delivered = Ledger.open(join(stateDir, 'delivered.log'));
+  /** Request id → the other network of the request, for sealing replies that name no target. */
+  const counterparts = Ledger.open(join(stateDir, 'counterparts.log'));
 
   const kafka = options.kafka ?? createKafkaClient(config.kafka, logger);
+  const keys = directoryKeys(kafka, hubKeys, config.runtime.directoryRefreshMs, logger);
   const admin = await kafka.admin();
   try {
-    await admin.ensureTopics([inboundTopic, outboundTopic, dlqTopic].map((topic) => topicSpec(topic)));
+    await admin.ensureTopics([inboundTopic, outboundTopic, dlqTopic, redriveTopic].map((topic) => topicSpec(topic)));
   } finally {
     await admin.disconnect();
   }
@@ -159,17 +214,23 @@ export async function startAdapter<C extends z.ZodType>(
   const abandon = new AbortController();
   let consumerRunning = false;
 
-  async function deadLetter(record: ReturnType<typeof deadLetterForRecord>, stage: DlqStageName, error: ComityError): Promise<void> {
+  async function deadLetter(
+    record: ReturnType<typeof deadLetterForRecord>,
+    stage: DlqStageName,
+    error: ComityError,
+    about?: Event,
+  ): Promise<void> {
     await producer.send(dlqTopic, [record]);
     count('rejected');
-    logger.warn({ stage, code: error.code, err: error }, 'sent to the dead-letter topic');
+    logger.warn({ ...(about ? eventFields(about) : {}), stage, code: error.code, err: error }, 'sent to the dead-letter topic');
   }
 
   // ---- inbound ---------------------------------------------------------------------------
 
   const inFlightReceives = new Map<string, Promise<ReceiveOutcome>>();
 
-  async function receive(native: NativeMessage): Promise<ReceiveOutcome> {
+  /** `redriven`: an operator redrove it from the DLQ (`comity dlq redrive`): decode it again even if it was rejected. */
+  async function receive(native: NativeMessage, redriven = false): Promise<ReceiveOutcome> {
     if (stopping.signal.aborted) throw new StoppingError();
     count('received');
     const digest = createHash('sha256').update(native.body).digest();
@@ -177,18 +238,18 @@ export async function startAdapter<C extends z.ZodType>(
     // Identical bytes arriving at the same time are handled once.
     const pending = inFlightReceives.get(key);
     if (pending) return pending;
-    const work = receiveOnce(native, digest, key).finally(() => inFlightReceives.delete(key));
+    const work = receiveOnce(native, digest, key, redriven).finally(() => inFlightReceives.delete(key));
     inFlightReceives.set(key, work);
     return work;
   }
 
-  async function receiveOnce(native: NativeMessage, digest: Buffer, key: string): Promise<ReceiveOutcome> {
+  async function receiveOnce(native: NativeMessage, digest: Buffer, key: string, redriven: boolean): Promise<ReceiveOutcome> {
     const known = parseReceived(received.get(key));
     if (known?.state === 'published') {
       count('duplicate');
       return { status: 'accepted', eventIds: known.eventIds, requestIds: known.requestIds, duplicate: true };
     }
-    if (known?.state === 'rejected') {
+    if (known?.state === 'rejected' && !redriven) {
       count('duplicate');
       return { status: 'rejected', code: known.code, reason: known.reason };
     }
@@ -207,7 +268,7 @@ export async function startAdapter<C extends z.ZodType>(
         DlqStage.inboundDecode,
         decodeError,
       );
-      received.record(key, JSON.stringify({ state: 'rejected', code: decodeError.code, reason: decodeError.message }));
+      await received.recordDurably(key, JSON.stringify({ state: 'rejected', code: decodeError.code, reason: decodeError.message }));
       return { status: 'rejected', code: decodeError.code, reason: decodeError.message };
     }
 
@@ -215,15 +276,14 @@ export async function startAdapter<C extends z.ZodType>(
     // acknowledges, the resent message is published again with the same ids (the codec is
     // pure, so the same bytes give the same drafts), and consumers see one event, not two.
     const stamp = known?.state === 'pending' ? known : newStamp(drafts.length);
-    if (!known) received.record(key, JSON.stringify({ state: 'pending', ...stamp }));
-    const events = drafts.map((draft, index) =>
+    const drafted = drafts.map((draft, index) =>
       createEvent(draft.body, {
         ...draft,
         id: stamp.eventIds[index],
         time: new Date(stamp.time),
         source,
         originNetwork: network,
-        traceparent: draft.traceparent ?? derivedTraceparent(stamp.eventIds[index] ?? key),
+        traceparent: draft.traceparent ?? nativeTraceparent(native, stamp.eventIds[index] ?? key) ?? derivedTraceparent(stamp.eventIds[index] ?? key),
         provenance: {
           nativeFormat: definition.nativeFormat,
           mappingVersion: definition.mappingVersion,
@@ -232,12 +292,62 @@ export async function startAdapter<C extends z.ZodType>(
         },
       }),
     );
+    let events: Event[];
+    try {
+      events = await Promise.all(drafted.map(sealAndSign));
+    } catch (error) {
+      if (!(error instanceof TrustError)) throw error;
+      await deadLetter(deadLetterForNative(native, key, reasonFrom(error, DlqStage.inboundDecode, failedBy)), DlqStage.inboundDecode, error);
+      await received.recordDurably(key, JSON.stringify({ state: 'rejected', code: error.code, reason: error.message }));
+      return { status: 'rejected', code: error.code, reason: error.message };
+    }
+    if (known?.state !== 'pending') await received.recordDurably(key, JSON.stringify({ state: 'pending', ...stamp }));
     await producer.send(inboundTopic, events.map(eventToRecord));
     count('published', events.length);
     const requestIds = [...new Set(events.map((event) => event.subject))];
-    received.record(key, JSON.stringify({ state: 'published', eventIds: stamp.eventIds, requestIds }));
+    await received.recordDurably(key, JSON.stringify({ state: 'published', eventIds: stamp.eventIds, requestIds }));
     for (const event of events) logger.info(eventFields(event), 'published');
     return { status: 'accepted', eventIds: stamp.eventIds, requestIds, duplicate: false };
+  }
+
+  /** A confidential event sealed to its recipient, then every event signed. */
+  async function sealAndSign(event: Event): Promise<Event> {
+    if (event.classification !== Classification.CLASSIFICATION_CONFIDENTIAL) return signEvent(event, signer);
+    const named = [...new Set(event.targets.map((target) => target.network).filter(Boolean))];
+    if (named.length > 1) {
+      throw new TrustError('SEAL_RECIPIENT_UNKNOWN', `a confidential event is sealed to one network, and this one names ${named.join(', ')}`);
+    }
+    let addressed = event;
+    let recipient = named[0] ?? counterparts.get(event.subject);
+    if (!recipient && federation && event.type === 'comity.v1.RequestSubmitted') {
+      // Ask the router's own rules where the request would go, and name that network, so the
+      // router's choice and the seal cannot differ.
+      const decision = decideRoute({ ...event, classification: Classification.CLASSIFICATION_RESTRICTED }, network, federation, () => undefined);
+      if (decision.kind === 'route' && decision.destinations.length === 1 && decision.destinations[0]) {
+        recipient = decision.destinations[0];
+        addressed = { ...event, targets: event.targets.map((target) => ({ ...target, network: recipient ?? '' })) };
+      }
+    }
+    if (!recipient) {
+      throw new TrustError(
+        'SEAL_RECIPIENT_UNKNOWN',
+        `confidential event about "${event.subject}" names no target network and no network has written to us about that request: name the target network`,
+      );
+    }
+    const now = new Date();
+    const sealingKey = currentSealingKey(await keys.current(), recipient, now) ?? currentSealingKey(await keys.refresh(), recipient, now);
+    if (!sealingKey) throw new TrustError('NO_SEALING_KEY', `"${recipient}" has no current sealing key in the directory`);
+    return signEvent(sealEvent(addressed, sealingKey), signer);
+  }
+
+  /** The origin's signature checked (re-reading the directory once for a key id not seen yet). */
+  async function verifyIncoming(event: Event): Promise<void> {
+    try {
+      verifyEventSignature(event, await keys.current());
+    } catch (error) {
+      if (!(error instanceof TrustError) || error.code !== 'UNKNOWN_KEY') throw error;
+      verifyEventSignature(event, await keys.refresh());
+    }
   }
 
   // ---- outbound --------------------------------------------------------------------------
@@ -247,14 +357,20 @@ export async function startAdapter<C extends z.ZodType>(
     let event: Event;
     let body: EventBody;
     try {
-      event = eventFromRecord(record);
+      const signed = eventFromRecord(record);
+      await verifyIncoming(signed);
+      event = openEvent(signed, network, sealingKeys);
       body = decodeBody(event);
     } catch (error) {
-      if (!(error instanceof ComityError)) throw error;
+      // A retriable failure (the directory could not be read) is no verdict on the event.
+      if (!(error instanceof ComityError) || error.retriable) throw error;
       await deadLetter(deadLetterForRecord(record, reasonFrom(error, DlqStage.outboundDecode, failedBy)), DlqStage.outboundDecode, error);
       return;
     }
     const log = logger.child(eventFields(event));
+    if (event.originNetwork !== network && event.originNetwork !== HUB_OWNER && !counterparts.has(event.subject)) {
+      await counterparts.recordDurably(event.subject, event.originNetwork);
+    }
 
     const already = delivered.get(event.id);
     if (already !== undefined) {
@@ -272,7 +388,7 @@ export async function startAdapter<C extends z.ZodType>(
     } catch (error) {
       const encodeError =
         error instanceof EncodeError ? error : new EncodeError('CODEC_FAILED', `the codec failed unexpectedly: ${(error as Error).message}`, { cause: error });
-      await deadLetter(deadLetterForRecord(record, reasonFrom(encodeError, DlqStage.outboundEncode, failedBy)), DlqStage.outboundEncode, encodeError);
+      await deadLetter(deadLetterForRecord(record, reasonFrom(encodeError, DlqStage.outboundEncode, failedBy)), DlqStage.outboundEncode, encodeError, event);
       await publishReceipt(event, { failure: encodeError, attempts: 0 });
       return;
     }
@@ -291,8 +407,9 @@ export async function startAdapter<C extends z.ZodType>(
           requestId: event.subject,
           attempt,
           signal: abandon.signal,
+          traceparent: event.traceparent || undefined,
         });
-        delivered.record(event.id, receipt.nativeMessageId ?? '');
+        await delivered.recordDurably(event.id, receipt.nativeMessageId ?? '');
         count('delivered');
         log.info({ attempt, nativeMessageId: receipt.nativeMessageId }, 'delivered');
         await publishReceipt(event, { nativeMessageId: receipt.nativeMessageId });
@@ -318,7 +435,7 @@ export async function startAdapter<C extends z.ZodType>(
               cause: failure,
             })
           : failure;
-        await deadLetter(deadLetterForRecord(record, reasonFrom(final, DlqStage.outboundDeliver, failedBy, attempt)), DlqStage.outboundDeliver, final);
+        await deadLetter(deadLetterForRecord(record, reasonFrom(final, DlqStage.outboundDeliver, failedBy, attempt)), DlqStage.outboundDeliver, final, event);
         await publishReceipt(event, { failure: final, attempts: attempt, final: true });
         return;
       }
@@ -362,7 +479,7 @@ export async function startAdapter<C extends z.ZodType>(
           }),
           { ...common, id: derivedEventId(event.id, `delivered:${network}`) },
         );
-    await producer.send(inboundTopic, [eventToRecord(receipt)]);
+    await producer.send(inboundTopic, [eventToRecord(signEvent(receipt, signer))]);
   }
 
   // ---- start -----------------------------------------------------------------------------
@@ -375,7 +492,22 @@ export async function startAdapter<C extends z.ZodType>(
   });
   await consumer.run(handleOutbound);
   consumerRunning = true;
-  await transport.start(receive);
+  // Native messages redriven from the DLQ after a decode failure go through decode again.
+  const redriveConsumer: RecordConsumer = await kafka.consumer({ groupId: `comity-adapter-${network}-redrive`, topics: [redriveTopic] });
+  await redriveConsumer.run(async (record) => {
+    let redriven;
+    try {
+      redriven = nativeFromRedriveRecord(record);
+    } catch (error) {
+      if (!(error instanceof ComityError)) throw error;
+      logger.error({ code: error.code, err: error }, 'not a redriven native message; skipped');
+      return;
+    }
+    const { redriveOf, ...native } = redriven;
+    const outcome = await receive(native, true);
+    logger.info({ redriveOf, status: outcome.status }, 'redriven native message decoded again');
+  });
+  await transport.start((native) => receive(native));
 
   const status: StatusServer = await startStatusServer({
     host: config.runtime.statusHost,
@@ -402,11 +534,13 @@ export async function startAdapter<C extends z.ZodType>(
         await transport.stop();
         await Promise.allSettled(inFlightReceives.values());
         await consumer.disconnect();
+        await redriveConsumer.disconnect();
         consumerRunning = false;
         clearTimeout(timer);
         await producer.disconnect();
         received.close();
         delivered.close();
+        counterparts.close();
         await status.close();
         logger.info({ counts }, 'adapter stopped');
       })();
@@ -429,6 +563,20 @@ function newStamp(count: number): { eventIds: string[]; time: number } {
   return { eventIds: Array.from({ length: count }, () => newEventId()), time };
 }
 
+/**
+ * The W3C trace context the native system sent (the HTTP transport's `traceparent` header, or a
+ * transport attribute `traceparent`), continued: same trace id and flags, a parent id of this
+ * hop derived from the event id (so a republished event matches). Undefined when there is none
+ * or it is malformed (the version 00 format of W3C Trace Context; all-zero ids are invalid).
+ */
+function nativeTraceparent(native: NativeMessage, seed: string): string | undefined {
+  const value = (native.attributes['http.traceparent'] ?? native.attributes.traceparent ?? '').trim().toLowerCase();
+  const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(value);
+  if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return undefined;
+  const parent = createHash('sha256').update(seed).digest('hex').slice(32, 48);
+  return `00-${match[1]}-${parent}-${match[3]}`;
+}
+
 /** A traceparent that is the same for the same event id (so a republished event matches). */
 function derivedTraceparent(seed: string): string {
   const hash = createHash('sha256').update(seed).digest('hex');
@@ -436,6 +584,33 @@ function derivedTraceparent(seed: string): string {
 }
 
 const DIRECTORY_REFRESH_MS = 60_000;
+/** Shortest time between two re-reads of the directory's keys forced by an unknown key id. */
+const KEY_REFRESH_MIN_MS = 1_000;
+
+/**
+ * The keys an adapter trusts: the pinned hub keys, and the keys in `comity.directory` entries
+ * the hub signed with one of them. Cached; re-read after `refreshMs`, or on `refresh()` (an
+ * unknown key id), at most once a second.
+ */
+function directoryKeys(kafka: KafkaClient, hubKeys: readonly PublicKeyEntry[], refreshMs: number, logger: Logger) {
+  const pinned = buildKeyring(hubKeys);
+  let cached: { at: number; keyring: Promise<Keyring> } | undefined;
+  const load = async (): Promise<Keyring> => {
+    const { keys, untrusted } = trustedPublicKeys(await kafka.readToEnd(topics.directory), pinned);
+    if (untrusted > 0) logger.debug({ untrusted }, 'directory key entries not signed by a pinned hub key were ignored');
+    return buildKeyring([...keys.filter((key) => !pinned.find(key.owner, key.keyId)), ...hubKeys]);
+  };
+  const reload = () => {
+    const keyring = load();
+    cached = { at: Date.now(), keyring };
+    keyring.catch(() => (cached = undefined));
+    return keyring;
+  };
+  return {
+    current: (): Promise<Keyring> => (!cached || Date.now() - cached.at > refreshMs ? reload() : cached.keyring),
+    refresh: (): Promise<Keyring> => (!cached || Date.now() - cached.at > KEY_REFRESH_MIN_MS ? reload() : cached.keyring),
+  };
+}
 
 /** The network's entries of comity.directory, read on demand and cached for a minute. */
 function networkDirectory(kafka: KafkaClient, network: string): NetworkDirectory {

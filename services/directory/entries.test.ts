@@ -23,9 +23,13 @@ import {
   entryBytes,
   kindOfKey,
   publishedEntries,
+  trustedPublicKeys,
   type PublishedEntry,
 } from './entries.js';
-import { loadFederation, type Federation } from './federation.js';
+import { federationKeyring, loadFederation, type Federation } from './federation.js';
+import { directoryRecords } from './service.js';
+import { buildKeyring } from '../../core/crypto/keyring.js';
+import { generateKey } from '../../core/crypto/keys.js';
 
 const signingKey = '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=';
 
@@ -236,5 +240,51 @@ describe('services/directory/entries: directoryView', () => {
     expect(view.contactPointsOfNetwork('ejn').map((c) => c.id)).toEqual(['ejn/es/3']);
     expect(view.publicKeysOfNetwork('ejn').map((k) => k.keyId)).toEqual(['ejn-2026']);
     expect(view.publicKeysOfNetwork('unodc')).toEqual([]);
+  });
+});
+
+describe('services/directory/entries: keys', () => {
+  const hubKey = generateKey('signing', 'hub:signing:1');
+  const hubKeyring = buildKeyring([{ owner: 'hub', keyId: hubKey.keyId, purpose: 'signing', publicKey: hubKey.publicKey }]);
+  const keyFederation = loadFederation(
+    'federation.yaml',
+    [
+      'version: 1',
+      'hub:',
+      `  publicKeys: [{ keyId: "${hubKey.keyId}", purpose: signing, publicKey: "${hubKey.publicKey.toString('base64')}" }]`,
+      'networks:',
+      `  - { id: ejn, name: EJN, kind: judicial-network, role: member, languages: [en], members: [ES], membersVerified: true, sources: [s], publicKeys: [{ keyId: ejn-1, purpose: signing, publicKey: "${signingKey}", notBefore: "2026-01-01", revokedAt: "2026-06-01T00:00:00Z" }] }`,
+      '',
+    ].join('\n'),
+  );
+
+  it('publishes the hub\'s keys under the owner "hub", with revocations', () => {
+    const entries = directoryEntries(keyFederation);
+    expect(entries.get(`network-public-key/hub/${hubKey.keyId}`)?.update.networkPublicKey).toMatchObject({ network: 'hub', keyId: hubKey.keyId });
+    expect(entries.get('network-public-key/ejn/ejn-1')?.update.networkPublicKey?.revokedAt).toEqual(new Date('2026-06-01T00:00:00Z'));
+    expect(federationKeyring(keyFederation).find('ejn', 'ejn-1')?.revokedAt).toEqual(new Date('2026-06-01T00:00:00Z'));
+  });
+
+  it('refuses "hub" as a network id', () => {
+    expect(() => federation('  - { id: hub, name: H, kind: agency, role: member, languages: [en], membersVerified: false, sources: [s] }')).toThrow(/hub's own id/);
+  });
+
+  it('trusts only key entries the hub signed with a pinned key', () => {
+    const records = directoryRecords(diffDirectory(new Map(), directoryEntries(keyFederation)), 'federation.yaml', hubKey);
+    const forged = directoryRecords(
+      diffDirectory(new Map(), directoryEntries(federation(`  - { id: iberred, name: I, kind: judicial-network, role: member, languages: [es], membersVerified: false, sources: [s], publicKeys: [{ keyId: ib-1, purpose: sealing, publicKey: "${signingKey}" }] }`))),
+      'federation.yaml',
+      generateKey('signing', hubKey.keyId),
+    );
+    const unsigned = directoryRecords(
+      diffDirectory(new Map(), directoryEntries(federation(`  - { id: carin, name: C, kind: agency, role: member, languages: [en], membersVerified: false, sources: [s], publicKeys: [{ keyId: c-1, purpose: signing, publicKey: "${signingKey}" }] }`))),
+      'federation.yaml',
+    );
+    const { keys, untrusted } = trustedPublicKeys(incoming([...records, ...forged, ...unsigned]), hubKeyring);
+    expect(keys.map((key) => `${key.owner}/${key.keyId}/${key.purpose}`).sort()).toEqual([`ejn/ejn-1/signing`, `hub/${hubKey.keyId}/signing`]);
+    expect(untrusted).toBe(2);
+    // A tombstone removes a key.
+    const removed = trustedPublicKeys(incoming([...records, { key: 'network-public-key/ejn/ejn-1', value: null, headers: {} }]), hubKeyring);
+    expect(removed.keys.map((key) => key.keyId)).toEqual([hubKey.keyId]);
   });
 });

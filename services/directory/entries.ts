@@ -8,6 +8,8 @@
  *   contact-point/<network>/<id>         ContactPoint (id as in the federation file)
  *   network-public-key/<network>/<keyId> NetworkPublicKey
  */
+import type { Keyring, PublicKeyEntry } from '../../core/crypto/keyring.js';
+import { verifyEventSignature } from '../../core/crypto/signing.js';
 import { eventFromRecord } from '../../core/events/codec.js';
 import { decodeBody } from '../../core/events/create.js';
 import {
@@ -25,7 +27,7 @@ import {
   type StateMembership,
 } from '../../core/gen/comity/v1/directory.js';
 import type { IncomingRecord } from '../../core/kafka/records.js';
-import { publicKeyBytes, REQUEST_TYPE_NAMES, type Federation, type FederationNetwork } from './federation.js';
+import { HUB_OWNER, publicKeyBytes, REQUEST_TYPE_NAMES, type Federation, type FederationNetwork, type FederationPublicKey } from './federation.js';
 
 /** `source` of the events the directory service writes; it removes only entries it wrote. */
 export const DIRECTORY_SOURCE = 'comity://hub/directory';
@@ -121,21 +123,23 @@ export function directoryEntries(federation: Federation): Map<string, DirectoryE
         },
       });
     }
-    for (const key of network.publicKeys) {
-      add(directoryKey.networkPublicKey(network.id, key.keyId), {
-        networkPublicKey: {
-          network: network.id,
-          keyId: key.keyId,
-          purpose: KEY_PURPOSES[key.purpose],
-          publicKey: publicKeyBytes(key.publicKey),
-          notBefore: key.notBefore === undefined ? undefined : new Date(key.notBefore),
-          notAfter: key.notAfter === undefined ? undefined : new Date(key.notAfter),
-          revokedAt: undefined,
-        },
-      });
-    }
+    for (const key of network.publicKeys) add(directoryKey.networkPublicKey(network.id, key.keyId), { networkPublicKey: publicKeyMessage(network.id, key) });
   }
+  // The hub's keys, under the owner `hub`: published so anyone can check receipts and entries.
+  for (const key of federation.hub.publicKeys) add(directoryKey.networkPublicKey(HUB_OWNER, key.keyId), { networkPublicKey: publicKeyMessage(HUB_OWNER, key) });
   return entries;
+}
+
+function publicKeyMessage(owner: string, key: FederationPublicKey): DeepPartial<NetworkPublicKey> {
+  return {
+    network: owner,
+    keyId: key.keyId,
+    purpose: KEY_PURPOSES[key.purpose],
+    publicKey: publicKeyBytes(key.publicKey),
+    notBefore: key.notBefore === undefined ? undefined : new Date(key.notBefore),
+    notAfter: key.notAfter === undefined ? undefined : new Date(key.notAfter),
+    revokedAt: key.revokedAt === undefined ? undefined : new Date(key.revokedAt),
+  };
 }
 
 function networkMessage(network: FederationNetwork): DeepPartial<Network> {
@@ -268,4 +272,51 @@ export function directoryView(entries: Iterable<DirectoryEntry>): DirectoryView 
     contactPointsOfNetwork: (id) => contactPoints.get(id) ?? [],
     publicKeysOfNetwork: (id) => keys.get(id) ?? [],
   };
+}
+
+/**
+ * The public keys a `comity.directory` topic publishes, keeping only the entries signed by the
+ * hub with a key of `hubKeyring` (the keys an adapter pins in its config): an entry anyone else
+ * wrote, or one whose signature fails, is not trusted and is counted in `untrusted`. Replayed in
+ * order: a signed DirectoryEntryRemoved or a tombstone removes a key.
+ */
+export function trustedPublicKeys(
+  records: readonly IncomingRecord[],
+  hubKeyring: Keyring,
+  now = new Date(),
+): { keys: PublicKeyEntry[]; untrusted: number } {
+  const keys = new Map<string, PublicKeyEntry>();
+  let untrusted = 0;
+  for (const record of records) {
+    const key = record.key?.toString('utf8') ?? '';
+    if (kindOfKey(key) !== DirectoryEntryKind.DIRECTORY_ENTRY_KIND_NETWORK_PUBLIC_KEY) continue;
+    if (record.value === null) {
+      keys.delete(key);
+      continue;
+    }
+    let body;
+    try {
+      const event = eventFromRecord(record);
+      if (event.originNetwork !== HUB_OWNER) throw new Error('not a hub event');
+      verifyEventSignature(event, hubKeyring, now);
+      body = decodeBody(event);
+    } catch {
+      untrusted += 1;
+      continue;
+    }
+    if (body.$type === 'comity.v1.DirectoryEntryRemoved') keys.delete(key);
+    const published = body.$type === 'comity.v1.DirectoryEntryUpdated' ? body.networkPublicKey : undefined;
+    const purpose = published?.purpose === KeyPurpose.KEY_PURPOSE_SIGNING ? 'signing' : published?.purpose === KeyPurpose.KEY_PURPOSE_SEALING ? 'sealing' : undefined;
+    if (!published || !purpose || published.publicKey.length !== 32) continue;
+    keys.set(key, {
+      owner: published.network,
+      keyId: published.keyId,
+      purpose,
+      publicKey: Buffer.from(published.publicKey),
+      notBefore: published.notBefore,
+      notAfter: published.notAfter,
+      revokedAt: published.revokedAt,
+    });
+  }
+  return { keys: [...keys.values()], untrusted };
 }

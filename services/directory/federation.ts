@@ -8,6 +8,7 @@ import { watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../../core/config.js';
+import { buildKeyring, type Keyring, type PublicKeyEntry } from '../../core/crypto/keyring.js';
 import { isCountryCode } from '../../core/reference/iso3166.js';
 import { NETWORK_ID_PATTERN } from '../../core/kafka/topics.js';
 import { RequestType } from '../../core/gen/comity/v1/request.js';
@@ -50,6 +51,9 @@ const instant = z
     'expected an ISO 8601 date or date-time with a zone, such as 2026-01-01 or 2026-01-01T00:00:00Z',
   );
 
+/** Owner of the hub's keys in key lookups and directory entries (the hub's events' origin). */
+export const HUB_OWNER = 'hub';
+
 /** Raw 32-byte Ed25519 or X25519 public key, standard base64 (43 characters and one `=`). */
 function isRawKeyBase64(value: string): boolean {
   return /^[A-Za-z0-9+/]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32;
@@ -65,6 +69,9 @@ export const publicKeySchema = z
     publicKey: z.string().refine(isRawKeyBase64, 'expected the raw 32-byte public key in base64, e.g. 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo='),
     notBefore: instant.optional().describe('Start of the validity window; unset means valid from the start.'),
     notAfter: instant.optional().describe('End of the validity window; unset means no end.'),
+    revokedAt: instant
+      .optional()
+      .describe('Set when the key was compromised: from this instant nothing signed with it is accepted, whatever its date.'),
   })
   .refine((key) => key.notBefore === undefined || key.notAfter === undefined || Date.parse(key.notBefore) < Date.parse(key.notAfter), {
     path: ['notAfter'],
@@ -75,6 +82,12 @@ export const publicKeySchema = z
 export function publicKeyBytes(publicKey: string): Buffer {
   return Buffer.from(publicKey, 'base64');
 }
+
+/** Where a process finds one of its private keys (a PKCS#8 PEM file, mode 0600). */
+export const signingKeyConfig = z.object({
+  keyId: z.string().min(1).describe('Key id, as declared with the public key in the federation file.'),
+  privateKeyFile: z.string().min(1).describe('PKCS#8 PEM private key file (`comity keys generate` writes it, mode 0600).'),
+});
 
 export const networkSchema = z.object({
   id: z.string().regex(NETWORK_ID_PATTERN, 'network ids are lower-case letters, digits and "-"'),
@@ -100,6 +113,15 @@ export const federationSchema = z
   .object({
     version: z.literal(1),
     networks: z.array(networkSchema).min(1),
+    hub: z
+      .object({
+        publicKeys: z
+          .array(publicKeySchema)
+          .default([])
+          .describe('The hub\'s signing keys: the router signs its receipts and the directory service its entries with them.'),
+      })
+      .prefault({})
+      .describe('The hub itself (origin `hub`).'),
     routing: z
       .object({
         /**
@@ -113,6 +135,9 @@ export const federationSchema = z
   .superRefine((federation, context) => {
     const seen = new Map<string, number>();
     federation.networks.forEach((network, index) => {
+      if (network.id === HUB_OWNER) {
+        context.addIssue({ code: 'custom', path: ['networks', index, 'id'], message: `"${HUB_OWNER}" is the hub's own id, not a network id` });
+      }
       if (seen.has(network.id)) {
         context.addIssue({ code: 'custom', path: ['networks', index, 'id'], message: `duplicate network id "${network.id}"` });
       }
@@ -133,6 +158,11 @@ export const federationSchema = z
           context.addIssue({ code: 'custom', path: ['networks', index, 'publicKeys', i, 'keyId'], message: `key id "${key.keyId}" is used twice` });
         }
       });
+    });
+    federation.hub.publicKeys.forEach((key, i) => {
+      if (federation.hub.publicKeys.findIndex((other) => other.keyId === key.keyId) !== i) {
+        context.addIssue({ code: 'custom', path: ['hub', 'publicKeys', i, 'keyId'], message: `key id "${key.keyId}" is used twice` });
+      }
     });
     federation.routing.preference.forEach((id, index) => {
       if (!seen.has(id)) {
@@ -159,6 +189,8 @@ export interface FederationIndex {
   networksOfState(state: string): FederationNetwork[];
   /** Position of a network in `routing.preference` (unlisted networks come after, by id). */
   preferenceRank(id: string): number;
+  /** Every network's and the hub's public keys, by owner and key id. */
+  readonly keyring: Keyring;
 }
 
 export function indexFederation(federation: Federation): FederationIndex {
@@ -171,6 +203,7 @@ export function indexFederation(federation: Federation): FederationIndex {
   const preference = federation.routing.preference;
   return {
     federation,
+    keyring: federationKeyring(federation),
     network: (id) => byId.get(id),
     networksOfState: (state) => byState.get(state) ?? [],
     preferenceRank: (id) => {
@@ -178,6 +211,27 @@ export function indexFederation(federation: Federation): FederationIndex {
       return rank === -1 ? preference.length : rank;
     },
   };
+}
+
+/** A public key of the federation file as a keyring entry. */
+export function keyEntry(owner: string, key: FederationPublicKey): PublicKeyEntry {
+  return {
+    owner,
+    keyId: key.keyId,
+    purpose: key.purpose,
+    publicKey: publicKeyBytes(key.publicKey),
+    notBefore: key.notBefore === undefined ? undefined : new Date(key.notBefore),
+    notAfter: key.notAfter === undefined ? undefined : new Date(key.notAfter),
+    revokedAt: key.revokedAt === undefined ? undefined : new Date(key.revokedAt),
+  };
+}
+
+/** The keys the federation file declares: each network's, and the hub's under `hub`. */
+export function federationKeyring(federation: Federation): Keyring {
+  return buildKeyring([
+    ...federation.networks.flatMap((network) => network.publicKeys.map((key) => keyEntry(network.id, key))),
+    ...federation.hub.publicKeys.map((key) => keyEntry(HUB_OWNER, key)),
+  ]);
 }
 
 /** Does `network` carry requests of this type? Unknown types (sealed, unspecified) pass. */

@@ -19,7 +19,9 @@ import { backoffDelay } from '../../core/backoff.js';
 import { eventToRecord, HUB_ORIGIN } from '../../core/events/codec.js';
 import { createEvent } from '../../core/events/create.js';
 import { type DirectoryEntryKind, directoryEntryKindToJSON, DirectoryEntryRemoved, DirectoryEntryUpdated } from '../../core/gen/comity/v1/directory.js';
-import { Classification } from '../../core/gen/comity/v1/event.js';
+import { Classification, type Event } from '../../core/gen/comity/v1/event.js';
+import { readPrivateKeyFile, type PrivateKey } from '../../core/crypto/keys.js';
+import { signEvent } from '../../core/crypto/signing.js';
 import {
   kafkaConfigSchema,
   tombstone,
@@ -43,7 +45,7 @@ import {
   type DirectoryView,
   type PublishedEntry,
 } from './entries.js';
-import { watchFederation } from './federation.js';
+import { signingKeyConfig, watchFederation } from './federation.js';
 import { serveDirectory, type DirectoryServer } from './grpc.js';
 
 export const directoryConfigSchema = z.object({
@@ -53,6 +55,11 @@ export const directoryConfigSchema = z.object({
     .object({
       grpcHost: z.string().default('127.0.0.1').describe('Address the gRPC DirectoryService listens on.'),
       grpcPort: z.number().int().min(0).max(65535).default(50051).describe('Port of the gRPC DirectoryService; 0 picks one.'),
+      signingKey: signingKeyConfig
+        .optional()
+        .describe(
+          'The hub\'s signing key (its public half under `hub.publicKeys` in the federation file). Adapters trust only directory entries signed with a hub key they pin, so without it they learn no keys from the directory.',
+        ),
       statusHost: z.string().default('127.0.0.1'),
       statusPort: z.number().int().min(0).max(65535).default(0).describe('Port of /healthz, /readyz and /metrics; 0 picks one.'),
     })
@@ -60,6 +67,12 @@ export const directoryConfigSchema = z.object({
 });
 
 export type DirectoryConfig = z.output<typeof directoryConfigSchema>;
+
+/** Loads the configured hub signing key, if any. */
+export function directorySigner(config: DirectoryConfig): PrivateKey | undefined {
+  const key = config.directory.signingKey;
+  return key ? readPrivateKeyFile('signing', key.keyId, key.privateKeyFile) : undefined;
+}
 
 const RETRY = { initialMs: 500, maxMs: 30_000 };
 
@@ -84,8 +97,12 @@ export async function startDirectory(options: {
   readonly registry?: Registry;
   /** Clock for key validity; tests pin it. */
   readonly now?: () => Date;
+  /** The hub's signing key: every event the directory writes is signed with it. */
+  readonly signer?: PrivateKey;
 }): Promise<RunningDirectory> {
   const logger = options.logger.child({ component: 'directory' });
+  const signer = options.signer;
+  if (!signer) logger.warn('no hub signing key (directory.signingKey): entries are published unsigned and adapters will not trust the keys in them');
   const file = options.federationFile;
   const registry = options.registry ?? createMetricsRegistry({ process: 'directory' });
   const entriesGauge = new Gauge({
@@ -152,7 +169,7 @@ export async function startDirectory(options: {
       if (stopped || !producer) return;
       const diff = diffDirectory(published, wanted);
       if (diff.updated.length + diff.removed.length > 0) {
-        await producer.send(topics.directory, directoryRecords(diff, file));
+        await producer.send(topics.directory, directoryRecords(diff, file, signer));
         published = applied(published, diff);
         changes.inc({ change: 'updated' }, diff.updated.length);
         changes.inc({ change: 'removed' }, diff.removed.length);
@@ -235,7 +252,8 @@ export async function startDirectory(options: {
 }
 
 /** Each update as an event; each removal as a DirectoryEntryRemoved event, then a tombstone. */
-export function directoryRecords(diff: DirectoryDiff, file: string): OutgoingRecord[] {
+export function directoryRecords(diff: DirectoryDiff, file: string, signer?: PrivateKey): OutgoingRecord[] {
+  const signed = (event: Event) => eventToRecord(signer ? signEvent(event, signer) : event);
   const attributes = (key: string) => ({
     subject: key,
     source: DIRECTORY_SOURCE,
@@ -244,10 +262,10 @@ export function directoryRecords(diff: DirectoryDiff, file: string): OutgoingRec
   });
   return [
     ...diff.updated.map((entry) =>
-      eventToRecord(createEvent(DirectoryEntryUpdated.fromPartial({ ...entry.update, changeNote: `federation file ${file}` }), attributes(entry.key))),
+      signed(createEvent(DirectoryEntryUpdated.fromPartial({ ...entry.update, changeNote: `federation file ${file}` }), attributes(entry.key))),
     ),
     ...diff.removed.flatMap(({ key, kind }) => [
-      eventToRecord(createEvent(DirectoryEntryRemoved.fromPartial({ kind, key, reason: `no longer in the federation file ${file}` }), attributes(key))),
+      signed(createEvent(DirectoryEntryRemoved.fromPartial({ kind, key, reason: `no longer in the federation file ${file}` }), attributes(key))),
       tombstone(key),
     ]),
   ];

@@ -20,8 +20,21 @@
  *    onward transfer to a third network needs the originator's consent).
  * 4. Shared experience and training announcements — and the statistics reports of centres of
  *    excellence — go to the named networks, else to every other network of the federation.
+ * 5. Onward transfer (docs/hub.md, "Consent for onward transfer"): an event about a request
+ *    that names a target network outside the request's parties goes there only if the network
+ *    that originated the request has sent an `OnwardTransferConsented` for that request naming
+ *    that network (and State, scope and time fit); otherwise `NO_CONSENT`. Consents come only
+ *    from the originating network (`NOT_THE_ORIGINATOR`) and are never sealed
+ *    (`CONSENT_UNREADABLE`): the hub must read them to enforce them.
+ * 6. Confidentiality: a confidential event must be sealed (`NOT_SEALED`), and a sealed event
+ *    goes only to the network it is sealed to (`SEAL_RECIPIENT_MISMATCH`).
+ *
+ * Signatures are checked before any of this (./service.ts, core/crypto/signing.ts).
  */
-import type { Event } from '../../core/gen/comity/v1/event.js';
+import { TRANSPORT_RECEIPT_TYPES } from '../../core/events/bodies.js';
+import { decodeBody } from '../../core/events/create.js';
+import { Classification, type Event } from '../../core/gen/comity/v1/event.js';
+import { OnwardTransferScope } from '../../core/gen/comity/v1/lifecycle.js';
 import { carries, type FederationIndex, type FederationNetwork } from '../directory/federation.js';
 
 /** The parties of a request, as recorded when its submission was routed. */
@@ -32,6 +45,19 @@ export interface RequestParties {
   readonly submittedEventId: string;
 }
 
+/** An originating network's consent that a third network receive events of its request. */
+export interface OnwardConsent {
+  readonly requestId: string;
+  /** The `OnwardTransferConsented` event that granted it. */
+  readonly consentEventId: string;
+  readonly thirdNetwork: string;
+  /** Empty: any State of the third network. */
+  readonly thirdState: string;
+  readonly scope: OnwardTransferScope;
+  readonly eventIds: readonly string[];
+  readonly validUntil?: Date;
+}
+
 export type RouteDecision =
   | {
       readonly kind: 'route';
@@ -40,6 +66,8 @@ export type RouteDecision =
       readonly rule: string;
       /** Set for a new request: the parties to remember. */
       readonly newRequest?: RequestParties;
+      /** Set for an onward-transfer consent: to remember with the parties. */
+      readonly newConsent?: OnwardConsent;
     }
   | { readonly kind: 'refuse'; readonly code: RefusalCode; readonly reason: string };
 
@@ -50,7 +78,14 @@ export type RefusalCode =
   | 'NO_ROUTE'
   | 'UNKNOWN_REQUEST'
   | 'NOT_A_PARTY'
-  | 'NOT_ROUTABLE';
+  | 'NOT_ROUTABLE'
+  | 'NO_CONSENT'
+  | 'NOT_THE_ORIGINATOR'
+  | 'CONSENT_UNREADABLE'
+  | 'NOT_SEALED'
+  | 'SEAL_RECIPIENT_MISMATCH';
+
+const CONSENT_TYPE = 'comity.v1.OnwardTransferConsented';
 
 const BROADCAST_TYPES = new Set(['comity.v1.ExperienceShared', 'comity.v1.TrainingAnnounced']);
 /** Bodies the hub itself writes; a network may not send them. */
@@ -66,6 +101,28 @@ export function decideRoute(
   topicNetwork: string,
   federation: FederationIndex,
   partiesOf: (requestId: string) => RequestParties | undefined,
+  consentsOf: (requestId: string) => readonly OnwardConsent[] = () => [],
+): RouteDecision {
+  const decision = decideDestinations(event, topicNetwork, federation, partiesOf, consentsOf);
+  if (decision.kind === 'refuse') return decision;
+  if (event.classification === Classification.CLASSIFICATION_CONFIDENTIAL && !event.seal) {
+    return refuse('NOT_SEALED', 'a confidential event must be sealed to its recipient network');
+  }
+  if (event.seal && decision.destinations.some((destination) => destination !== event.seal?.recipientNetwork)) {
+    return refuse(
+      'SEAL_RECIPIENT_MISMATCH',
+      `the event is sealed to "${event.seal.recipientNetwork}" but would go to ${decision.destinations.map((d) => `"${d}"`).join(', ')}; a confidential event must name its target network`,
+    );
+  }
+  return decision;
+}
+
+function decideDestinations(
+  event: Event,
+  topicNetwork: string,
+  federation: FederationIndex,
+  partiesOf: (requestId: string) => RequestParties | undefined,
+  consentsOf: (requestId: string) => readonly OnwardConsent[],
 ): RouteDecision {
   if (event.originNetwork !== topicNetwork) {
     return refuse('ORIGIN_MISMATCH', `event says it comes from "${event.originNetwork}" but arrived on ${topicNetwork}'s inbound topic`);
@@ -84,13 +141,85 @@ export function decideRoute(
 
   const parties = partiesOf(event.subject);
   if (!parties) return refuse('UNKNOWN_REQUEST', `no request "${event.subject}" has been routed`);
+  let decision: RouteDecision & { kind: 'route' };
   if (parties.originNetwork === origin.id) {
-    return { kind: 'route', destinations: parties.destinations.filter((id) => id !== origin.id || parties.destinations.length === 1), rule: 'to-requested' };
+    decision = { kind: 'route', destinations: parties.destinations.filter((id) => id !== origin.id || parties.destinations.length === 1), rule: 'to-requested' };
+  } else if (parties.destinations.includes(origin.id)) {
+    decision = { kind: 'route', destinations: [parties.originNetwork], rule: 'to-requesting' };
+  } else {
+    return refuse('NOT_A_PARTY', `"${origin.id}" is not a party to request "${event.subject}"`);
   }
-  if (parties.destinations.includes(origin.id)) {
-    return { kind: 'route', destinations: [parties.originNetwork], rule: 'to-requesting' };
+  if (event.type === CONSENT_TYPE) {
+    const consent = readConsent(event, parties);
+    return 'code' in consent ? consent : { ...decision, newConsent: consent };
   }
-  return refuse('NOT_A_PARTY', `"${origin.id}" is not a party to request "${event.subject}"`);
+  return onwardTransfer(event, parties, decision, consentsOf(event.subject));
+}
+
+/** The consent an `OnwardTransferConsented` grants, or why it cannot be recorded. */
+function readConsent(event: Event, parties: RequestParties): OnwardConsent | Refusal {
+  if (event.originNetwork !== parties.originNetwork) {
+    return refuse('NOT_THE_ORIGINATOR', `only "${parties.originNetwork}", which originated request "${event.subject}", can consent to its onward transfer`);
+  }
+  if (event.seal) return refuse('CONSENT_UNREADABLE', 'a consent must not be sealed: the hub enforces it and must read it');
+  let body;
+  try {
+    body = decodeBody(event);
+  } catch (error) {
+    return refuse('CONSENT_UNREADABLE', (error as Error).message);
+  }
+  if (body.$type !== CONSENT_TYPE || !body.thirdNetwork) return refuse('CONSENT_UNREADABLE', 'the consent names no third network');
+  return {
+    requestId: event.subject,
+    consentEventId: event.id,
+    thirdNetwork: body.thirdNetwork,
+    thirdState: body.thirdState,
+    scope: body.scope,
+    eventIds: body.eventIds,
+    validUntil: body.validUntil,
+  };
+}
+
+/**
+ * Adds the target networks outside the parties, each only with a consent that covers the
+ * event; any such target without one refuses the whole event.
+ */
+function onwardTransfer(
+  event: Event,
+  parties: RequestParties,
+  decision: RouteDecision & { kind: 'route' },
+  consents: readonly OnwardConsent[],
+): RouteDecision {
+  const isParty = (network: string) => network === parties.originNetwork || parties.destinations.includes(network);
+  const third = event.targets.filter((target) => target.network && !isParty(target.network));
+  if (third.length === 0) return decision;
+  const destinations = [...decision.destinations];
+  for (const target of third) {
+    const consent = consents.find((candidate) => consentCovers(candidate, event, target.network, target.state));
+    if (!consent) {
+      return refuse(
+        'NO_CONSENT',
+        `"${target.network}" is not a party to request "${event.subject}" and "${parties.originNetwork}" has not consented to an onward transfer to it covering this event`,
+      );
+    }
+    if (!destinations.includes(target.network)) destinations.push(target.network);
+  }
+  return { ...decision, destinations, rule: `${decision.rule},onward-consent` };
+}
+
+export function consentCovers(consent: OnwardConsent, event: Event, network: string, state: string): boolean {
+  if (consent.thirdNetwork !== network) return false;
+  if (consent.thirdState && consent.thirdState !== state) return false;
+  if (consent.validUntil && (event.time?.getTime() ?? 0) > consent.validUntil.getTime()) return false;
+  switch (consent.scope) {
+    case OnwardTransferScope.ONWARD_TRANSFER_SCOPE_ALL_EVENTS:
+      return true;
+    case OnwardTransferScope.ONWARD_TRANSFER_SCOPE_LISTED_EVENTS:
+      return consent.eventIds.includes(event.id);
+    default:
+      // Status only (and unspecified, read narrowly): transport receipts, no content.
+      return TRANSPORT_RECEIPT_TYPES.has(event.type);
+  }
 }
 
 function routeNewRequest(event: Event, origin: FederationNetwork, federation: FederationIndex): RouteDecision {
@@ -151,6 +280,8 @@ function broadcast(event: Event, origin: FederationNetwork, federation: Federati
   return { kind: 'route', destinations, rule: named.length > 0 ? 'named-networks' : 'all-networks' };
 }
 
-function refuse(code: RefusalCode, reason: string): RouteDecision {
+type Refusal = Extract<RouteDecision, { kind: 'refuse' }>;
+
+function refuse(code: RefusalCode, reason: string): Refusal {
   return { kind: 'refuse', code, reason };
 }

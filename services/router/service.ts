@@ -9,8 +9,14 @@
  * offsets are committed in one Kafka transaction. A router killed in the middle of a batch
  * leaves nothing visible to read_committed consumers, and its successor does the batch again.
  *
- * The parties of each request are the router's only state. They live on the compacted
- * `comity.routes` topic (written in the same transactions), and are read back at start.
+ * Before routing, the origin's signature is verified against the keys of the federation file
+ * (core/crypto/signing.ts): an unsigned event, an unknown, revoked or out-of-window key, or a
+ * signature that does not match goes to the sender's DLQ with that code and is never routed.
+ * The router's own receipts are signed with the hub's key.
+ *
+ * The parties of each request, and the onward-transfer consents their originators gave, are
+ * the router's only state. They live on the compacted `comity.routes` topic (written in the
+ * same transactions as the routed events), and are read back at start.
  * One router instance owns the inbound topics at a time; a second instance with the same
  * transactional id fences the first.
  */
@@ -22,7 +28,10 @@ import { eventFromRecord, eventToRecord, HUB_ORIGIN } from '../../core/events/co
 import { TRANSPORT_RECEIPT_TYPES } from '../../core/events/bodies.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { derivedEventId } from '../../core/events/ids.js';
-import type { Event } from '../../core/gen/comity/v1/event.js';
+import { Event } from '../../core/gen/comity/v1/event.js';
+import { TrustError } from '../../core/crypto/errors.js';
+import { readPrivateKeyFile, type PrivateKey } from '../../core/crypto/keys.js';
+import { signEvent, verifyEventSignature } from '../../core/crypto/signing.js';
 import { NonDeliveryReason, RequestNotDelivered, RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
 import {
   kafkaConfigSchema,
@@ -36,8 +45,8 @@ import {
 } from '../../core/kafka/index.js';
 import { eventFields, type Logger } from '../../core/log.js';
 import { createMetricsRegistry, startStatusServer, type StatusServer } from '../../core/status.js';
-import type { FederationIndex } from '../directory/federation.js';
-import { decideRoute, type RefusalCode, type RequestParties } from './routing.js';
+import { signingKeyConfig, type FederationIndex } from '../directory/federation.js';
+import { decideRoute, type OnwardConsent, type RefusalCode, type RequestParties } from './routing.js';
 
 export const routerConfigSchema = z.object({
   kafka: kafkaConfigSchema,
@@ -52,11 +61,20 @@ export const routerConfigSchema = z.object({
       groupId: z.string().min(1).default('comity-router').describe('Consumer group of the routers of this federation.'),
       statusHost: z.string().default('127.0.0.1'),
       statusPort: z.number().int().min(0).max(65535).default(0).describe('Port of /healthz, /readyz and /metrics; 0 picks one.'),
-    })
-    .prefault({}),
+      signingKey: signingKeyConfig.describe(
+        'The hub\'s signing key, for the receipts the router writes (RequestRelayed, RequestNotDelivered); its public half is under `hub.publicKeys` in the federation file.',
+      ),
+    }),
 });
 
 export type RouterConfig = z.output<typeof routerConfigSchema>;
+
+export function routerSigner(config: RouterConfig): PrivateKey {
+  return readPrivateKeyFile('signing', config.router.signingKey.keyId, config.router.signingKey.privateKeyFile);
+}
+
+/** Key prefix of the consent records on comity.routes: `onward-consent/<request id>/<event id>`. */
+const CONSENT_KEY_PREFIX = 'onward-consent/';
 
 
 const SOURCE = 'comity://hub/router';
@@ -74,6 +92,8 @@ export async function startRouter(options: {
   /** The current federation; read on every batch so a reloaded file applies at once. */
   readonly federation: () => FederationIndex;
   readonly logger: Logger;
+  /** The hub's signing key: the router's receipts are signed with it. */
+  readonly signer: PrivateKey;
   readonly instanceId?: string;
   /** Consumer group; one per federation (tests that run their own federation use their own). */
   readonly groupId?: string;
@@ -101,17 +121,26 @@ export async function startRouter(options: {
     // Every network gets an outbound topic: observers receive public events (experience,
     // statistics). A destination without its topic would fail the whole batch.
     const outboundTopics = options.federation().federation.networks.map((network) => topics.outbound(network.id));
-    await admin.ensureTopics([topics.routes, ...memberTopics, ...outboundTopics].map((topic) => topicSpec(topic)));
+    await admin.ensureTopics([topics.routes, topics.stats, ...memberTopics, ...outboundTopics].map((topic) => topicSpec(topic)));
   } finally {
     await admin.disconnect();
   }
 
+  const { signer } = options;
   const parties = new Map<string, RequestParties>();
+  const consents = new Map<string, OnwardConsent[]>();
+  const addConsent = (map: Map<string, OnwardConsent[]>, consent: OnwardConsent) =>
+    map.set(consent.requestId, [...(map.get(consent.requestId) ?? []).filter((c) => c.consentEventId !== consent.consentEventId), consent]);
   for (const record of await kafka.readToEnd(topics.routes)) {
+    if (record.key?.toString('utf8').startsWith(CONSENT_KEY_PREFIX)) {
+      const consent = consentFromRoutesRecord(record);
+      if (consent) addConsent(consents, consent);
+      continue;
+    }
     const remembered = partiesFromRoutesRecord(record);
     if (remembered) parties.set(remembered.requestId, remembered);
   }
-  logger.info({ requests: parties.size }, 'request parties loaded from comity.routes');
+  logger.info({ requests: parties.size, consents: consents.size }, 'request parties and consents loaded from comity.routes');
 
   const pipeline: ExactlyOncePipeline = await kafka.exactlyOnce({
     groupId: options.groupId ?? 'comity-router',
@@ -122,7 +151,9 @@ export async function startRouter(options: {
   await pipeline.run(async (records) => {
     const federation = options.federation();
     const staged = new Map<string, RequestParties>();
+    const stagedConsents: OnwardConsent[] = [];
     const partiesOf = (id: string) => staged.get(id) ?? parties.get(id);
+    const consentsOf = (id: string) => [...(consents.get(id) ?? []), ...stagedConsents.filter((consent) => consent.requestId === id)];
     const outputs: TransactionalOutput[] = [];
     const tallies: { from: string; to: string; outcome: string; code: string }[] = [];
 
@@ -138,11 +169,21 @@ export async function startRouter(options: {
         logger.warn({ topic: record.topic, offset: record.offset, code: error.code }, error.message);
         continue;
       }
-      const decision = decideRoute(event, topicNetwork, federation, partiesOf);
       const log = logger.child(eventFields(event));
+      try {
+        verifyEventSignature(event, federation.keyring);
+      } catch (error) {
+        if (!(error instanceof TrustError)) throw error;
+        // No notice to the sender: who sent it is exactly what is in doubt.
+        outputs.push(deadLetter(record, topicNetwork, error));
+        tallies.push({ from: topicNetwork, to: 'dlq', outcome: 'refused', code: error.code });
+        log.warn({ code: error.code }, `refused: ${error.message}`);
+        continue;
+      }
+      const decision = decideRoute(event, topicNetwork, federation, partiesOf, consentsOf);
       if (decision.kind === 'refuse') {
         outputs.push(deadLetter(record, topicNetwork, new ComityError(decision.code, decision.reason)));
-        const notice = refusalNotice(event, decision.code, decision.reason);
+        const notice = refusalNotice(event, decision.code, decision.reason, signer);
         if (notice) outputs.push({ topic: topics.outbound(topicNetwork), record: notice });
         tallies.push({ from: topicNetwork, to: 'dlq', outcome: 'refused', code: decision.code });
         log.warn({ code: decision.code }, `refused: ${decision.reason}`);
@@ -152,13 +193,24 @@ export async function startRouter(options: {
         outputs.push({ topic: topics.outbound(destination), record: forward(record) });
         tallies.push({ from: topicNetwork, to: destination, outcome: 'routed', code: '' });
       }
+      // A centre's statistics are also published on comity.stats, beside the hub's (services/stats, docs/statistics.md).
+      if (event.type === 'comity.v1.StatisticsReport') outputs.push({ topic: topics.stats, record: forward(record) });
       if (!TRANSPORT_RECEIPT_TYPES.has(event.type)) {
-        const relayed = relayedReceipt(event, decision.destinations, decision.rule);
+        const relayed = relayedReceipt(event, decision.destinations, decision.rule, signer);
         outputs.push({ topic: topics.outbound(topicNetwork), record: relayed });
         if (decision.newRequest) {
           staged.set(decision.newRequest.requestId, decision.newRequest);
           outputs.push({ topic: topics.routes, record: relayed });
         }
+      }
+      if (decision.newConsent) {
+        stagedConsents.push(decision.newConsent);
+        // The consent as the originator signed it: the hub's record is also the evidence.
+        outputs.push({
+          topic: topics.routes,
+          record: { ...forward(record), key: `${CONSENT_KEY_PREFIX}${decision.newConsent.requestId}/${decision.newConsent.consentEventId}` },
+        });
+        log.info({ thirdNetwork: decision.newConsent.thirdNetwork }, 'onward-transfer consent recorded');
       }
       log.info({ destinations: decision.destinations, rule: decision.rule }, 'routed');
     }
@@ -167,6 +219,7 @@ export async function startRouter(options: {
       outputs,
       onCommitted: () => {
         for (const [id, entry] of staged) parties.set(id, entry);
+        for (const consent of stagedConsents) addConsent(consents, consent);
         for (const tally of tallies) routed.inc(tally);
       },
     };
@@ -206,8 +259,9 @@ function deadLetter(record: IncomingRecord, network: string, error: ComityError)
   };
 }
 
-function relayedReceipt(event: Event, destinations: readonly string[], rule: string) {
-  return eventToRecord(
+function relayedReceipt(event: Event, destinations: readonly string[], rule: string, signer: PrivateKey) {
+  return signedRecord(
+    signer,
     createEvent(
       RequestRelayed.fromPartial({ regardingEventId: event.id, networks: [...destinations], route: rule, fromNetwork: event.originNetwork }),
       {
@@ -229,10 +283,11 @@ function relayedReceipt(event: Event, destinations: readonly string[], rule: str
  * RequestNotDelivered. Not sent for refusals that question the sender itself (an event on the
  * wrong topic, a network outside the federation), nor about receipts.
  */
-function refusalNotice(event: Event, code: RefusalCode, reason: string) {
+function refusalNotice(event: Event, code: RefusalCode, reason: string, signer: PrivateKey) {
   const reasonCode = REFUSAL_REASONS[code];
   if (reasonCode === undefined || TRANSPORT_RECEIPT_TYPES.has(event.type)) return undefined;
-  return eventToRecord(
+  return signedRecord(
+    signer,
     createEvent(
       RequestNotDelivered.fromPartial({ regardingEventId: event.id, network: HUB_ORIGIN, reasonCode, reason: `${code}: ${reason}`, retriable: false, attempts: 0 }),
       {
@@ -253,7 +308,36 @@ const REFUSAL_REASONS: Partial<Record<RefusalCode, NonDeliveryReason>> = {
   UNKNOWN_REQUEST: NonDeliveryReason.NON_DELIVERY_REASON_RECIPIENT_UNKNOWN,
   NOT_A_PARTY: NonDeliveryReason.NON_DELIVERY_REASON_POLICY_DENIED,
   NOT_ROUTABLE: NonDeliveryReason.NON_DELIVERY_REASON_POLICY_DENIED,
+  NO_CONSENT: NonDeliveryReason.NON_DELIVERY_REASON_POLICY_DENIED,
+  NOT_THE_ORIGINATOR: NonDeliveryReason.NON_DELIVERY_REASON_POLICY_DENIED,
+  CONSENT_UNREADABLE: NonDeliveryReason.NON_DELIVERY_REASON_POLICY_DENIED,
+  NOT_SEALED: NonDeliveryReason.NON_DELIVERY_REASON_POLICY_DENIED,
+  SEAL_RECIPIENT_MISMATCH: NonDeliveryReason.NON_DELIVERY_REASON_RECIPIENT_UNKNOWN,
 };
+
+function signedRecord(signer: PrivateKey, event: Event) {
+  return eventToRecord(signEvent(event, signer));
+}
+
+function consentFromRoutesRecord(record: IncomingRecord): OnwardConsent | undefined {
+  if (record.value === null) return undefined;
+  try {
+    const event = Event.decode(record.value);
+    const body = decodeBody(event);
+    if (body.$type !== 'comity.v1.OnwardTransferConsented') return undefined;
+    return {
+      requestId: event.subject,
+      consentEventId: event.id,
+      thirdNetwork: body.thirdNetwork,
+      thirdState: body.thirdState,
+      scope: body.scope,
+      eventIds: body.eventIds,
+      validUntil: body.validUntil,
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 function partiesFromRoutesRecord(record: IncomingRecord): RequestParties | undefined {
   if (record.value === null) return undefined;

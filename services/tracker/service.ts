@@ -8,6 +8,8 @@
  * router refused). Records are updated exactly once per event: the new records and the
  * consumer offsets are committed in one transaction per batch, and read back at start.
  */
+import type { Keyring } from '../../core/crypto/keyring.js';
+import { verifyEventSignature } from '../../core/crypto/signing.js';
 import { EventEmitter } from 'node:events';
 import { Server, ServerCredentials, status as GrpcStatus, type ServerWritableStream } from '@grpc/grpc-js';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -157,8 +159,9 @@ export async function startTracker(options: {
     const staged = new Map<string, RequestTracked>();
     const current = (id: string) => staged.get(id) ?? records.get(id);
     const types: string[] = [];
+    const keyring = options.federation().keyring;
     for (const record of batch) {
-      const input = trackedInput(record, now());
+      const input = trackedInput(record, now(), keyring);
       if (!input) continue;
       const before = current(input.requestId);
       const after = track(before, input.entry, input.submission, policy);
@@ -330,12 +333,15 @@ interface TrackedInput {
 }
 
 /** What one record contributes to a request's record, or undefined when it is not about one. */
-function trackedInput(record: IncomingRecord, recordedAt: Date): TrackedInput | undefined {
+function trackedInput(record: IncomingRecord, recordedAt: Date, keyring: Keyring): TrackedInput | undefined {
   const kind = parseTopic(record.topic)?.kind;
   if (kind === 'dlq') return refusalInput(record, recordedAt);
   let event: Event;
   try {
     event = eventFromRecord(record);
+    // Only what its origin signed counts: a forged event must not change a request's record
+    // (the router refuses it; the refusal is not attached to the request it claims either).
+    verifyEventSignature(event, keyring);
   } catch (error) {
     if (error instanceof ComityError) return undefined; // the router dead-letters it; we see it there
     throw error;
@@ -387,9 +393,12 @@ function submissionFacts(event: Event): TrackedInput['submission'] {
   return body.$type === 'comity.v1.RequestSubmitted' && body.request?.deadline ? { ...facts, deadline: body.request.deadline } : facts;
 }
 
+/** Refusals for a signature that failed: the event's claims (its request id) are not to be believed. */
+const SIGNATURE_REFUSALS = new Set(['SIGNATURE_MISSING', 'SIGNATURE_ALGORITHM_UNSUPPORTED', 'UNKNOWN_KEY', 'KEY_REVOKED', 'KEY_NOT_VALID', 'BAD_SIGNATURE']);
+
 function refusalInput(record: IncomingRecord, recordedAt: Date): TrackedInput | undefined {
   const reason = readDeadLetterReason(record.headers);
-  if (!reason || reason.stage !== 'route') return undefined;
+  if (!reason || reason.stage !== 'route' || SIGNATURE_REFUSALS.has(reason.code)) return undefined;
   let event: Event;
   try {
     event = eventFromRecord(record);

@@ -22,9 +22,10 @@ import { topics, type IncomingRecord, type KafkaClient } from '../../core/kafka/
 import { freePort } from '../../deploy/kafka/local-broker.js';
 import { eventually, testKafka, uniqueName } from '../support/kafka.js';
 import { startNativeEndpoint, type NativeEndpoint } from '../support/native-endpoint.js';
+import { testKeys } from '../support/keys.js';
 import { startComity, type ComityProcess } from '../support/processes.js';
 
-const FEDERATION = resolve('deploy/config/federation.yaml');
+const REAL_FEDERATION = resolve('deploy/config/federation.yaml');
 const MLA_FIXTURE = 'adapters/ejn-ecodex/fixtures/mla-de-co-untoc.xml';
 
 describe('a German MLA request to Colombia, EJN → IberRed and back', () => {
@@ -47,13 +48,21 @@ describe('a German MLA request to Colombia, EJN → IberRed and back', () => {
       writeFileSync(join(dir, name), text);
       return join(dir, name);
     };
+    // The real federation, with keys of this run for the two networks and the hub.
+    const keys = testKeys(['ejn', 'iberred']);
+    const FEDERATION = write('federation.yaml', keys.federationYaml(readFileSync(REAL_FEDERATION, 'utf8')));
+    await keys.publishToDirectory(kafka);
     // Groups of their own: other tests run routers and trackers over other federations here.
-    const router = write('router.yaml', `federation: ${FEDERATION}\nrouter:\n  instanceId: e2e-${run}\n  groupId: e2e-router-${run}\n`);
+    const router = write(
+      'router.yaml',
+      `federation: ${FEDERATION}\nrouter:\n  instanceId: e2e-${run}\n  groupId: e2e-router-${run}\n  signingKey: ${JSON.stringify(keys.hubKeyConfig())}\n`,
+    );
     const trackerConfig = write('tracker.yaml', `federation: ${FEDERATION}\ntracker:\n  instanceId: e2e-${run}\n  groupId: e2e-tracker-${run}\n  grpcPort: 0\n`);
     const ejn = write(
       'ejn.yaml',
       [
         'network: ejn',
+        `trust: ${JSON.stringify({ ...keys.adapterTrust('ejn'), federation: FEDERATION })}`,
         'kafka: { clientId: adapter-ejn }',
         `runtime: { stateDir: ${join(dir, 'state')}, retry: { initialMs: 100, maxMs: 1000 } }`,
         'adapter:',
@@ -66,6 +75,7 @@ describe('a German MLA request to Colombia, EJN → IberRed and back', () => {
       'iberred.yaml',
       [
         'network: iberred',
+        `trust: ${JSON.stringify({ ...keys.adapterTrust('iberred'), federation: FEDERATION })}`,
         'kafka: { clientId: adapter-iberred }',
         `runtime: { stateDir: ${join(dir, 'state')}, retry: { initialMs: 100, maxMs: 1000 } }`,
         'adapter:',
@@ -84,7 +94,7 @@ describe('a German MLA request to Colombia, EJN → IberRed and back', () => {
     const consumer = await kafka.consumer({ groupId: uniqueName('e2e-dlq'), topics: [topics.dlq('ejn')] });
     await consumer.run(async (record) => void dlq.push(record));
     stopDlq = () => consumer.disconnect();
-  });
+  }, 240_000);
 
   afterAll(async () => {
     tracker?.close();
@@ -108,7 +118,7 @@ describe('a German MLA request to Colombia, EJN → IberRed and back', () => {
     const reference = `DE-STA-F-E2E-${run}`;
     const xml = readFileSync(MLA_FIXTURE, 'utf8').replaceAll('DE-STA-F-2026-RH-0088', reference);
     const submitted = await post(ejnPort, xml, 'application/xml');
-    expect(submitted.status).toBe(202);
+    expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
     const requestId = `ejn:${reference}`;
     expect(submitted.json.requestIds).toEqual([requestId]);
     const submissionId = submitted.json.eventIds![0]!;
@@ -173,7 +183,7 @@ describe('a German MLA request to Colombia, EJN → IberRed and back', () => {
       transportStatus: TransportStatus.TRANSPORT_STATUS_DELIVERED,
       legalStatus: LegalStatus.LEGAL_STATUS_EXECUTED,
     });
-    expect(view!.summary!.networks).toContain('iberred');
+    expect(view!.summary!.networks, JSON.stringify(view!.timeline.map((entry) => [entry.type, entry.targets]))).toContain('iberred');
     const types = new Set(view!.timeline.map((entry) => entry.type));
     for (const type of ['RequestSubmitted', 'RequestRelayed', 'RequestDelivered', 'RequestAcknowledged', 'RequestExecuted']) {
       expect(types, type).toContain(`comity.v1.${type}`);
@@ -185,9 +195,12 @@ describe('a German MLA request to Colombia, EJN → IberRed and back', () => {
     const xml = readFileSync(MLA_FIXTURE, 'utf8')
       .replaceAll('DE-STA-F-2026-RH-0088', reference)
       .replace('requestedState="CO"', 'requestedState="AQ"')
-      .replaceAll('state="CO"', 'state="AQ"');
+      .replaceAll('state="CO"', 'state="AQ"')
+      // Not confidential: a confidential request with no route cannot be sealed to anyone and is
+      // refused by the adapter itself (SEAL_RECIPIENT_UNKNOWN, docs/sealing.md).
+      .replace('confidential="true"', 'confidential="false"');
     const submitted = await post(ejnPort, xml, 'application/xml');
-    expect(submitted.status).toBe(202);
+    expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
     const eventId = submitted.json.eventIds![0]!;
 
     // The DLQ also holds native messages other tests refused: find ours by its CloudEvents id.

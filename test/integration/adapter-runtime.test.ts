@@ -6,25 +6,29 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DlqHeader, readDeadLetterReason } from '../../core/dlq.js';
-import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
+import { eventFromRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { RequestRelayed, RequestSubmitted, type RequestDelivered } from '../../core/gen/comity/v1/lifecycle.js';
 import { topics, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
 import { createLogger } from '../../core/log.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
 import type { HttpTransport } from '../../adapters/sdk/transports/http.js';
-import { collect, eventually, testKafka, uniqueNetworkId } from '../support/kafka.js';
+import { collect, eventually, testKafka, uniqueNetworkId, testKafkaConfig } from '../support/kafka.js';
 import { startNativeEndpoint, type NativeEndpoint } from '../support/native-endpoint.js';
 import { sampleAdapter } from '../support/sample-adapter.js';
+import { testKeys, type TestKeys } from '../support/keys.js';
+import { buildKeyring } from '../../core/crypto/keyring.js';
+import { verifyEventSignature } from '../../core/crypto/signing.js';
 
 const logger = createLogger({ name: 'test.adapter', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
 
-function rawConfig(network: string, stateDir: string, endpoint: NativeEndpoint, listenPort = 0) {
+function rawConfig(network: string, stateDir: string, endpoint: NativeEndpoint, keys: TestKeys, listenPort = 0) {
   return {
     network,
-    kafka: { brokers: inject('kafkaBrokers'), clientId: `adapter-${network}` },
+    trust: keys.adapterTrust(network),
+    kafka: testKafkaConfig(`adapter-${network}`),
     runtime: {
       stateDir,
       concurrency: 3,
@@ -69,8 +73,9 @@ describe('adapter runtime with a real broker', () => {
 
   it('inbound: answers after Kafka acknowledged, stamps provenance, dead-letters malformed input, publishes a resend once', async () => {
     const network = uniqueNetworkId('sample');
+    const keys = testKeys([network]);
     const definition = sampleAdapter(network);
-    const config = adapterConfigSchema(definition).parse(rawConfig(network, mkdtempSync(join(tmpdir(), 'comity-state-')), endpoint));
+    const config = adapterConfigSchema(definition).parse(rawConfig(network, mkdtempSync(join(tmpdir(), 'comity-state-')), endpoint, keys));
     const adapter = await startAdapter(definition, config, { logger });
     const inbound = await collect(kafka, topics.inbound(network));
     const dlq = await collect(kafka, topics.dlq(network));
@@ -101,6 +106,9 @@ describe('adapter runtime with a real broker', () => {
         (await import('node:crypto')).createHash('sha256').update(native).digest('hex'),
       );
       expect(event.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      // Signed with the network's key.
+      expect(event.signature?.keyId).toBe(keys.network(network).signing.key.keyId);
+      expect(() => verifyEventSignature(event, buildKeyring(keys.entries))).not.toThrow();
 
       expect(dlq.records).toHaveLength(1);
       expect(dlq.records[0]!.value?.toString()).toBe('{"reference": "S-2", "kind": "request"');
@@ -125,15 +133,16 @@ describe('adapter runtime with a real broker', () => {
 
   it('outbound: an endpoint that fails twice gets the event exactly once; a poison record goes to the DLQ and the flow goes on', async () => {
     const network = uniqueNetworkId('sample');
+    const keys = testKeys([network]);
     const definition = sampleAdapter(network);
-    const config = adapterConfigSchema(definition).parse(rawConfig(network, mkdtempSync(join(tmpdir(), 'comity-state-')), endpoint));
+    const config = adapterConfigSchema(definition).parse(rawConfig(network, mkdtempSync(join(tmpdir(), 'comity-state-')), endpoint, keys));
     const adapter = await startAdapter(definition, config, { logger });
     const inbound = await collect(kafka, topics.inbound(network));
     const dlq = await collect(kafka, topics.dlq(network));
     try {
       endpoint.failFirst(2);
       const retried = outboundEvent(network, 'R-1');
-      await producer.send(topics.outbound(network), [eventToRecord(retried)]);
+      await producer.send(topics.outbound(network), [keys.record(retried)]);
       await eventually(() => endpoint.acceptedCount(retried.id) === 1, 'the retried delivery');
       endpoint.failFirst(0);
 
@@ -146,7 +155,7 @@ describe('adapter runtime with a real broker', () => {
         originNetwork: 'hub',
       });
       const following = [outboundEvent(network, 'R-2'), outboundEvent(network, 'R-3')];
-      await producer.send(topics.outbound(network), [receiptForUs, ...following].map(eventToRecord));
+      await producer.send(topics.outbound(network), [receiptForUs, ...following].map(keys.record));
 
       await eventually(() => following.every((event) => endpoint.acceptedCount(event.id) === 1), 'the events after the poison');
       await eventually(() => dlq.records.length === 1, 'the dead letter');
@@ -185,7 +194,8 @@ describe('adapter runtime with a real broker', () => {
     const network = uniqueNetworkId('sample');
     const stateDir = mkdtempSync(join(tmpdir(), 'comity-state-'));
     const configFile = join(stateDir, 'adapter.json');
-    writeFileSync(configFile, JSON.stringify(rawConfig(network, stateDir, endpoint)));
+    const keys = testKeys([network]);
+    writeFileSync(configFile, JSON.stringify(rawConfig(network, stateDir, endpoint, keys)));
     endpoint.delay(3);
 
     const events = Array.from({ length: 300 }, (_, i) => outboundEvent(network, `K-${i}`));
@@ -194,7 +204,7 @@ describe('adapter runtime with a real broker', () => {
 
     let child = await startAdapterProcess(configFile);
     try {
-      await producer.send(topics.outbound(network), events.map(eventToRecord));
+      await producer.send(topics.outbound(network), events.map(keys.record));
 
       await eventually(() => acceptedOfMine().length >= 60, '60 deliveries');
       await stopProcess(child, 'SIGTERM');

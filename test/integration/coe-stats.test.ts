@@ -15,9 +15,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DlqHeader, readDeadLetterReason } from '../../core/dlq.js';
-import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
+import { eventFromRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { Classification } from '../../core/gen/comity/v1/event.js';
 import { RequestSubmitted, type RequestDelivered } from '../../core/gen/comity/v1/lifecycle.js';
@@ -35,10 +35,12 @@ import { createLogger } from '../../core/log.js';
 import { coeStatsAdapter } from '../../adapters/coe-stats/index.js';
 import type { CoeStatsTransport } from '../../adapters/coe-stats/transport.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
-import { collect, type Collector, eventually, testKafka } from '../support/kafka.js';
+import { collect, type Collector, eventually, testKafka, testKafkaConfig } from '../support/kafka.js';
+import { testKeys } from '../support/keys.js';
 
 const NETWORK = 'central-america-coe';
 const logger = createLogger({ name: 'test.coe-stats', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
+const keys = testKeys([NETWORK, 'iberred']);
 const REPORT_TYPE = 'comity.v1.StatisticsReport';
 
 function fixtureText(name: string): string {
@@ -63,7 +65,8 @@ describe('centres-of-excellence adapter (SDMX-CSV files) with a real broker', ()
   const config = () =>
     adapterConfigSchema(coeStatsAdapter).parse({
       network: NETWORK,
-      kafka: { brokers: inject('kafkaBrokers'), clientId: `adapter-${NETWORK}-${run}` },
+      trust: keys.adapterTrust(NETWORK),
+      kafka: testKafkaConfig(`adapter-${NETWORK}-${run}`),
       runtime: {
         stateDir: join(root, 'state'),
         retry: { initialMs: 50, maxMs: 200, giveUpAfterMs: 60_000 },
@@ -100,6 +103,7 @@ describe('centres-of-excellence adapter (SDMX-CSV files) with a real broker', ()
   beforeAll(async () => {
     kafka = testKafka();
     producer = await kafka.producer();
+    await keys.publishToDirectory(kafka);
     adapter = await startAdapter(coeStatsAdapter, config(), { logger });
     inbound = await collect(kafka, topics.inbound(NETWORK));
     dlq = await collect(kafka, topics.dlq(NETWORK));
@@ -266,7 +270,7 @@ describe('centres-of-excellence adapter (SDMX-CSV files) with a real broker', ()
       ],
     });
     const event = createEvent(report, { subject: reportId, source: 'comity://hub/stats', originNetwork: 'hub', classification: Classification.CLASSIFICATION_PUBLIC });
-    await producer.send(topics.outbound(NETWORK), [eventToRecord(event)]);
+    await producer.send(topics.outbound(NETWORK), [keys.record(event)]);
 
     const fileName = `hub_2025-Q3-${run}.r1.csv`;
     await eventually(() => existsSync(join(outboxDir, fileName)), 'the file in the outbox');
@@ -292,7 +296,7 @@ describe('centres-of-excellence adapter (SDMX-CSV files) with a real broker', ()
       { subject: `iberred:CO-${run}`, source: 'comity://networks/iberred/adapter', originNetwork: 'iberred', requestType: RequestType.REQUEST_TYPE_MUTUAL_LEGAL_ASSISTANCE },
     );
     const filesBefore = readdirSync(outboxDir).length;
-    await producer.send(topics.outbound(NETWORK), [eventToRecord(request)]);
+    await producer.send(topics.outbound(NETWORK), [keys.record(request)]);
     await eventually(() => adapter.counts().skipped === skippedBefore + 1, 'the request acknowledged');
     await sleep(500);
     expect(readdirSync(outboxDir)).toHaveLength(filesBefore);

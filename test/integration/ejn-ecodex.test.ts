@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DlqHeader, readDeadLetterReason } from '../../core/dlq.js';
-import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
+import { eventFromRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import type { Event } from '../../core/gen/comity/v1/event.js';
 import { RequestAcknowledged, RequestDelivered, type RequestSubmitted } from '../../core/gen/comity/v1/lifecycle.js';
@@ -22,10 +22,12 @@ import { ejnEcodexAdapter } from '../../adapters/ejn-ecodex/index.js';
 import { OVERSIZED_PREFIX_BYTES } from '../../adapters/ejn-ecodex/transport.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
 import type { HttpTransport } from '../../adapters/sdk/transports/http.js';
-import { collect, type Collector, eventually, testKafka, uniqueName } from '../support/kafka.js';
+import { collect, type Collector, eventually, testKafka, uniqueName, testKafkaConfig } from '../support/kafka.js';
+import { testKeys } from '../support/keys.js';
 import { startNativeEndpoint, type NativeEndpoint } from '../support/native-endpoint.js';
 
 const logger = createLogger({ name: 'test.ejn-ecodex', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
+const keys = testKeys(['ejn', 'iberred']);
 const fixtures = new URL('../../adapters/ejn-ecodex/fixtures/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, fixtures));
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -60,10 +62,12 @@ describe('EJN e-CODEX adapter with a real broker', () => {
     endpoint = await startNativeEndpoint();
     const config = adapterConfigSchema(ejnEcodexAdapter).parse({
       network: 'ejn',
-      kafka: { brokers: inject('kafkaBrokers'), clientId: 'adapter-ejn-test' },
+      trust: keys.adapterTrust('ejn'),
+      kafka: testKafkaConfig('adapter-ejn-test'),
       runtime: { stateDir: mkdtempSync(join(tmpdir(), 'comity-ejn-state-')), retry: { initialMs: 50, maxMs: 200, giveUpAfterMs: 60_000 }, drainTimeoutMs: 5_000 },
       adapter: { http: { listen: { port: 0 }, deliverTo: endpoint.url, timeoutMs: 2_000 }, party: 'EJN-COMITY' },
     });
+    await keys.publishToDirectory(kafka);
     adapter = await startAdapter(ejnEcodexAdapter, config, { logger });
     inbound = await collect(kafka, topics.inbound('ejn'));
     dlq = await collect(kafka, topics.dlq('ejn'));
@@ -165,7 +169,7 @@ describe('EJN e-CODEX adapter with a real broker', () => {
       RequestDelivered.fromPartial({ regardingEventId: '0195f000-0000-7000-8000-00000000beef', network: 'iberred', nativeMessageId: 'IBR-1', deliveredAt: new Date('2026-03-10T08:00:00Z') }),
       { subject, source: 'comity://networks/iberred/adapter', originNetwork: 'iberred', causationId: '0195f000-0000-7000-8000-00000000beef' },
     );
-    await producer.send(topics.outbound('ejn'), [eventToRecord(acknowledged), eventToRecord(deliveredElsewhere)]);
+    await producer.send(topics.outbound('ejn'), [keys.record(acknowledged), keys.record(deliveredElsewhere)]);
 
     await eventually(() => endpoint.acceptedCount(acknowledged.id) === 1 && endpoint.acceptedCount(deliveredElsewhere.id) === 1, 'both deliveries');
     const xml = endpoint.accepted.find((entry) => entry.eventId === acknowledged.id)!.body;

@@ -10,9 +10,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DlqHeader, readDeadLetterReason } from '../../core/dlq.js';
-import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
+import { eventFromRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { RequestSubmitted, type RequestDelivered } from '../../core/gen/comity/v1/lifecycle.js';
 import { AuthorityKind, PersonRole } from '../../core/gen/comity/v1/offence.js';
@@ -22,11 +22,13 @@ import { createLogger } from '../../core/log.js';
 import { iberredAdapter } from '../../adapters/iberred/index.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
 import type { HttpTransport } from '../../adapters/sdk/transports/http.js';
-import { collect, type Collector, eventually, testKafka } from '../support/kafka.js';
+import { collect, type Collector, eventually, testKafka, testKafkaConfig } from '../support/kafka.js';
+import { testKeys } from '../support/keys.js';
 import { startNativeEndpoint, type NativeEndpoint } from '../support/native-endpoint.js';
 
 const NETWORK = 'iberred';
 const logger = createLogger({ name: 'test.iberred', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
+const keys = testKeys([NETWORK, 'ejn']);
 
 /** A fixture with its reference made unique to this run. */
 function spanishRequest(reference: string): Buffer {
@@ -86,7 +88,8 @@ describe('IberRed adapter with a real broker', () => {
     endpoint = await startNativeEndpoint();
     const config = adapterConfigSchema(iberredAdapter).parse({
       network: NETWORK,
-      kafka: { brokers: inject('kafkaBrokers'), clientId: `adapter-${NETWORK}-${run}` },
+      trust: keys.adapterTrust(NETWORK),
+      kafka: testKafkaConfig(`adapter-${NETWORK}-${run}`),
       runtime: {
         stateDir: mkdtempSync(join(tmpdir(), 'comity-iberred-')),
         retry: { initialMs: 50, maxMs: 200, giveUpAfterMs: 60_000 },
@@ -94,6 +97,7 @@ describe('IberRed adapter with a real broker', () => {
       },
       adapter: { http: { listen: { port: 0 }, deliverTo: endpoint.url, timeoutMs: 2_000 } },
     });
+    await keys.publishToDirectory(kafka);
     adapter = await startAdapter(iberredAdapter, config, { logger });
     inbound = await collect(kafka, topics.inbound(NETWORK));
     dlq = await collect(kafka, topics.dlq(NETWORK));
@@ -133,7 +137,7 @@ describe('IberRed adapter with a real broker', () => {
 
   it('a German request from EJN reaches the Iber@ peer as a Spanish form, and its delivery receipt comes back', async () => {
     const event = germanRequest(`123 Js ${run}/26`);
-    await producer.send(topics.outbound(NETWORK), [eventToRecord(event)]);
+    await producer.send(topics.outbound(NETWORK), [keys.record(event)]);
 
     await eventually(() => endpoint.acceptedCount(event.id) === 1, 'the delivery to the Iber@ peer');
     const form = JSON.parse(endpoint.accepted.find((entry) => entry.eventId === event.id)?.body ?? '{}') as Record<string, unknown>;
@@ -182,7 +186,9 @@ describe('IberRed adapter with a real broker', () => {
 
     // Still serving: a Portuguese form goes through, and the adapter is ready.
     const form = JSON.parse(readFileSync(new URL('../../adapters/iberred/fixtures/br-pt-pedido-lavagem.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-    const after = await post(JSON.stringify({ ...form, referencia: `DRCI-${run}` }));
+    // Not confidential: a confidential request must name its target network to be sealed
+    // (docs/sealing.md), and IberRed's form has no field for one yet.
+    const after = await post(JSON.stringify({ ...form, referencia: `DRCI-${run}`, confidencial: false }));
     expect(after.status).toBe(202);
     expect((await fetch(`http://127.0.0.1:${adapter.statusPort}/readyz`)).status).toBe(200);
 

@@ -9,13 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDeadLetterReason } from '../../core/dlq.js';
-import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
+import { buildKeyring } from '../../core/crypto/keyring.js';
+import { verifyEventSignature } from '../../core/crypto/signing.js';
+import { eventFromRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { ExperienceShared } from '../../core/gen/comity/v1/experience.js';
 import { RequestAcknowledged, RequestSubmitted, type RequestNotDelivered, type RequestRelayed } from '../../core/gen/comity/v1/lifecycle.js';
 import { RequestType } from '../../core/gen/comity/v1/request.js';
 import { topics, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
 import { collect, createTopics, eventually, testKafka, uniqueName, uniqueNetworkId } from '../support/kafka.js';
+import { testKeys } from '../support/keys.js';
 import { startComity, type ComityProcess } from '../support/processes.js';
 
 const startRouterProcess = (configFile: string): Promise<ComityProcess> => startComity(['run', 'router', '--config', configFile], /router running/);
@@ -28,13 +31,15 @@ describe('router (comity run router) with a real broker', () => {
   const observer = uniqueNetworkId('ob');
   const dir = mkdtempSync(join(tmpdir(), 'comity-router-'));
   const configFile = join(dir, 'router.yaml');
+  const keys = testKeys([europe, americas]);
+  const record = keys.record;
 
   beforeAll(async () => {
     kafka = testKafka();
     producer = await kafka.producer();
     writeFileSync(
       join(dir, 'federation.yaml'),
-      [
+      keys.federationYaml([
         'version: 1',
         'routing:',
         `  preference: [${americas}, ${europe}]`,
@@ -43,10 +48,13 @@ describe('router (comity run router) with a real broker', () => {
         `  - { id: ${americas}, name: Americas, kind: judicial-network, role: member, languages: [es], members: [ES, CO], membersVerified: true, accepts: [mutual-legal-assistance], sources: [test] }`,
         `  - { id: ${observer}, name: Observer, kind: observer, role: observer, languages: [en], membersVerified: false, sources: [test] }`,
         '',
-      ].join('\n'),
+      ].join('\n')),
     );
     // A consumer group of its own: other tests run routers over other federations on this broker.
-    writeFileSync(configFile, `federation: ${join(dir, 'federation.yaml')}\nrouter:\n  instanceId: ${uniqueName('test')}\n  groupId: ${uniqueName('router')}\n`);
+    writeFileSync(
+      configFile,
+      `federation: ${join(dir, 'federation.yaml')}\nrouter:\n  instanceId: ${uniqueName('test')}\n  groupId: ${uniqueName('router')}\n  signingKey: ${JSON.stringify(keys.hubKeyConfig())}\n`,
+    );
     await createTopics(kafka, [europe, americas].flatMap((n) => [topics.inbound(n), topics.outbound(n), topics.dlq(n)]));
   });
   afterAll(async () => {
@@ -93,9 +101,9 @@ describe('router (comity run router) with a real broker', () => {
     try {
       // The burst, in slices so that the kill lands in the middle of it.
       for (let i = 0; i < requests.length; i += 50) {
-        await producer.send(topics.inbound(europe), requests.slice(i, i + 50).map(eventToRecord));
+        await producer.send(topics.inbound(europe), requests.slice(i, i + 50).map(record));
       }
-      await producer.send(topics.inbound(europe), [eventToRecord(unroutable), eventToRecord(impostor), eventToRecord(experience)]);
+      await producer.send(topics.inbound(europe), [record(unroutable), record(impostor), record(experience)]);
       await eventually(() => toAmericas.records.length >= 100, '100 routed events');
       await router.stop('SIGKILL');
       router = await startRouterProcess(configFile);
@@ -115,7 +123,7 @@ describe('router (comity run router) with a real broker', () => {
         originState: 'CO',
         causationId: requests[7]!.id,
       });
-      await producer.send(topics.inbound(americas), [eventToRecord(answer)]);
+      await producer.send(topics.inbound(americas), [record(answer)]);
       await eventually(() => toEurope.records.some((record) => eventFromRecord(record).id === answer.id), 'the answer back in Europe');
       await new Promise((resolve) => setTimeout(resolve, 1500));
     } finally {
@@ -137,7 +145,7 @@ describe('router (comity run router) with a real broker', () => {
     expect(new Set(routedIds)).toEqual(new Set(requests.map((request) => request.id)));
     // Forwarded unchanged: the bytes on the outbound topic are the bytes the adapter wrote.
     const first = toAmericas.records.find((record) => eventFromRecord(record).id === requests[0]!.id)!;
-    expect(first.value?.equals(eventToRecord(requests[0]!).value)).toBe(true);
+    expect(first.value?.equals(record(requests[0]!).value)).toBe(true);
 
     const europeEvents = toEurope.records.map(eventFromRecord);
     const requestIds = new Set(requests.map((request) => request.id));
@@ -145,6 +153,8 @@ describe('router (comity run router) with a real broker', () => {
     expect(relayed).toHaveLength(requests.length);
     expect(new Set(relayed.map((event) => event.causationId)).size).toBe(requests.length);
     expect(decodeBody(relayed[0]!) as RequestRelayed).toMatchObject({ networks: [americas], route: 'policy:target-state', fromNetwork: europe });
+    // The hub's receipts are signed with the hub's key.
+    expect(() => verifyEventSignature(relayed[0]!, buildKeyring(keys.entries))).not.toThrow();
     expect(europeEvents.filter((event) => event.type === 'comity.v1.RequestAcknowledged')).toHaveLength(1);
     // The sender hears of the unroutable request; the impostor (wrong topic) gets no answer.
     const notices = europeEvents.filter((event) => event.type === 'comity.v1.RequestNotDelivered');

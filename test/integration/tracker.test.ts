@@ -5,7 +5,7 @@
  */
 import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventFromRecord, eventToRecord } from '../../core/events/codec.js';
+import { eventFromRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { FederationServiceClient, type GetRequestResponse, type WatchRequestResponse } from '../../core/gen/comity/v1/federation_service.js';
 import { LegalStatus, TransportStatus } from '../../core/gen/comity/v1/tracking.js';
@@ -24,18 +24,21 @@ import { federationSchema, indexFederation } from '../../services/directory/fede
 import { startRouter, type RunningRouter } from '../../services/router/service.js';
 import { startTracker, type RunningTracker } from '../../services/tracker/service.js';
 import { createTopics, eventually, testKafka, uniqueName, uniqueNetworkId } from '../support/kafka.js';
+import { testKeys } from '../support/keys.js';
 
 const logger = createLogger({ name: 'test.tracker', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
 
 describe('tracker with the router on a real broker', () => {
   const europe = uniqueNetworkId('eu');
   const americas = uniqueNetworkId('am');
+  const keys = testKeys([europe, americas]);
   const federation = indexFederation(
     federationSchema.parse({
       version: 1,
+      hub: { publicKeys: keys.federationKeys('hub') },
       networks: [
-        { id: europe, name: 'Europe', kind: 'judicial-network', role: 'member', languages: ['de'], members: ['DE', 'ES'], membersVerified: true, accepts: ['european-investigation-order', 'mutual-legal-assistance'], sources: ['test'] },
-        { id: americas, name: 'Americas', kind: 'judicial-network', role: 'member', languages: ['es'], members: ['ES', 'CO'], membersVerified: true, accepts: ['mutual-legal-assistance'], sources: ['test'] },
+        { id: europe, name: 'Europe', kind: 'judicial-network', role: 'member', languages: ['de'], members: ['DE', 'ES'], membersVerified: true, accepts: ['european-investigation-order', 'mutual-legal-assistance'], sources: ['test'], publicKeys: keys.federationKeys(europe) },
+        { id: americas, name: 'Americas', kind: 'judicial-network', role: 'member', languages: ['es'], members: ['ES', 'CO'], membersVerified: true, accepts: ['mutual-legal-assistance'], sources: ['test'], publicKeys: keys.federationKeys(americas) },
       ],
     }),
   );
@@ -49,7 +52,7 @@ describe('tracker with the router on a real broker', () => {
     kafka = testKafka();
     await createTopics(kafka, [europe, americas].flatMap((n) => [topics.inbound(n), topics.outbound(n), topics.dlq(n)]));
     producer = await kafka.producer();
-    router = await startRouter({ kafka, federation: () => federation, logger, instanceId: uniqueName('router'), groupId: uniqueName('router') });
+    router = await startRouter({ kafka, federation: () => federation, logger, signer: keys.hub.key, instanceId: uniqueName('router'), groupId: uniqueName('router') });
     tracker = await startTracker({
       kafka,
       federation: () => federation,
@@ -92,7 +95,7 @@ describe('tracker with the router on a real broker', () => {
     stream.on('data', (response: WatchRequestResponse) => watched.push(response));
     stream.on('error', () => undefined);
 
-    await producer.send(topics.inbound(europe), [eventToRecord(submitted)]);
+    await producer.send(topics.inbound(europe), [keys.record(submitted)]);
     await eventually(() => tracker.record(requestId)?.summary?.transportStatus === TransportStatus.TRANSPORT_STATUS_RELAYED, 'relayed');
 
     // The executing side (same network: both States are in Europe) answers, and a late,
@@ -103,7 +106,7 @@ describe('tracker with the router on a real broker', () => {
     const withdrawn = createEvent(RequestWithdrawn.fromPartial({ reason: 'case closed' }), from(europe, 'DE', requestId, submitted.id));
     const executedLate = createEvent(RequestExecuted.fromPartial({}), { ...from(europe, 'ES', requestId, submitted.id), time: new Date(Date.now() + 1000) });
     for (const event of [delivered, acknowledged, recognised, withdrawn, executedLate]) {
-      await producer.send(topics.inbound(europe), [eventToRecord(event)]);
+      await producer.send(topics.inbound(europe), [keys.record(event)]);
     }
     // Six events of ours, a relayed receipt for each but the delivery receipt: eleven entries.
     await eventually(() => (tracker.record(requestId)?.timeline.length ?? 0) >= 11, 'eleven timeline entries');
@@ -150,10 +153,10 @@ describe('tracker with the router on a real broker', () => {
       targets: [{ state: 'CO' }],
       requestType: RequestType.REQUEST_TYPE_MUTUAL_LEGAL_ASSISTANCE,
     });
-    await producer.send(topics.inbound(europe), [eventToRecord(refused), eventToRecord(mla)]);
+    await producer.send(topics.inbound(europe), [keys.record(refused), keys.record(mla)]);
     await eventually(() => tracker.record(requestId)?.summary?.transportStatus === TransportStatus.TRANSPORT_STATUS_RELAYED, 'MLA relayed');
     const executed = createEvent(RequestExecuted.fromPartial({ resultSummary: 'records sent' }), from(americas, 'CO', requestId, mla.id));
-    await producer.send(topics.inbound(americas), [eventToRecord(executed)]);
+    await producer.send(topics.inbound(americas), [keys.record(executed)]);
     await eventually(() => tracker.record(nowhere)?.summary?.transportStatus === TransportStatus.TRANSPORT_STATUS_NOT_DELIVERED, 'the refusal');
     await eventually(() => tracker.record(requestId)?.summary?.legalStatus === LegalStatus.LEGAL_STATUS_EXECUTED, 'the execution');
 

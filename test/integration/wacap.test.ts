@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DlqHeader, readDeadLetterReason } from '../../core/dlq.js';
 import { eventFromRecord, eventToRecord, HUB_ORIGIN } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
@@ -30,10 +30,12 @@ import { wacapAdapter } from '../../adapters/wacap/index.js';
 import { startSmtpSink, type SmtpSink } from '../../adapters/wacap/transport-test-sink.js';
 import type { WacapTransport } from '../../adapters/wacap/transport.js';
 import { DIRECTORY_SOURCE, directoryKey } from '../../services/directory/entries.js';
-import { collect, createTopics, type Collector, eventually, testKafka } from '../support/kafka.js';
+import { collect, createTopics, type Collector, eventually, testKafka, testKafkaConfig } from '../support/kafka.js';
+import { testKeys } from '../support/keys.js';
 
 const NETWORK = 'wacap';
 const logger = createLogger({ name: 'test.wacap', level: process.env.COMITY_LOG_LEVEL ?? 'error' });
+const keys = testKeys([NETWORK, 'ejn', 'iberred']);
 const fixtures = new URL('../../adapters/wacap/fixtures/', import.meta.url);
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const header = (record: IncomingRecord, name: string) => record.headers[name]?.toString('utf8');
@@ -196,7 +198,8 @@ describe('WACAP adapter with a real broker', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'comity-wacap-'));
     const config = adapterConfigSchema(wacapAdapter).parse({
       network: NETWORK,
-      kafka: { brokers: inject('kafkaBrokers'), clientId: `adapter-${NETWORK}-${run}` },
+      trust: keys.adapterTrust(NETWORK),
+      kafka: testKafkaConfig(`adapter-${NETWORK}-${run}`),
       runtime: { stateDir, retry: { initialMs: 50, maxMs: 200, giveUpAfterMs: 60_000 }, drainTimeoutMs: 5_000 },
       adapter: {
         smtp: { port: 0 },
@@ -208,6 +211,7 @@ describe('WACAP adapter with a real broker', () => {
         correspondents: { file: join(stateDir, 'correspondents.log') },
       },
     });
+    await keys.publishToDirectory(kafka);
     adapter = await startAdapter(wacapAdapter, config, { logger });
     inbound = await collect(kafka, topics.inbound(NETWORK));
     dlq = await collect(kafka, topics.dlq(NETWORK));
@@ -340,7 +344,7 @@ Pays / Country: CI
   it('an event on comity.outbound.wacap reaches the focal points by e-mail through the relay, and its receipt comes back', async () => {
     // A new request from EJN for Senegal.
     const request = germanRequest(`123 Js ${run}/26`);
-    await producer.send(topics.outbound(NETWORK), [eventToRecord(request)]);
+    await producer.send(topics.outbound(NETWORK), [keys.record(request)]);
     await eventually(() => relay.messages.some((message) => message.parsed.messageId === `<${request.id}@wacap.example>`), 'the e-mail at the relay');
     const sent = relay.messages.find((message) => message.parsed.messageId === `<${request.id}@wacap.example>`);
     expect(sent?.recipients).toEqual([SENEGAL]);
@@ -365,7 +369,7 @@ Pays / Country: CI
       RequestAcknowledged.fromPartial({ competentAuthority: { name: 'Fiscalía General de la Nación', state: 'CO' }, executingReference: `FGN-${run}`, receivedAt: new Date('2026-04-01T00:00:00Z') }),
       { subject: `wacap:SN:${frenchReference}`, source: 'comity://networks/iberred/adapter', originNetwork: 'iberred', originState: 'CO', language: 'es' },
     );
-    await producer.send(topics.outbound(NETWORK), [eventToRecord(ack)]);
+    await producer.send(topics.outbound(NETWORK), [keys.record(ack)]);
     await eventually(() => relay.messages.some((message) => message.parsed.messageId === `<${ack.id}@wacap.example>`), 'the acknowledgement e-mail');
     const acknowledgement = relay.messages.find((message) => message.parsed.messageId === `<${ack.id}@wacap.example>`);
     expect(acknowledgement?.recipients).toEqual([SENEGAL]);

@@ -3,11 +3,16 @@
  * HTTP. Real codec, real HTTP transport; only the native format is made up.
  *
  *   { "reference": "S-1", "kind": "request" | "acknowledgement", "to": "ES", "summary": "...",
- *     "requestId": "<hub request id, for acknowledgements>" }
+ *     "requestId": "<hub request id, for acknowledgements>",
+ *     "via": "<target network, optional>", "confidential": true | false }
+ *
+ * A confidential message becomes a CONFIDENTIAL event, which the runtime seals to `via` (or,
+ * for an acknowledgement, to the network the request came from).
  */
 import { z } from 'zod';
 import { RequestAcknowledged, RequestSubmitted } from '../../core/gen/comity/v1/lifecycle.js';
 import { RequestType } from '../../core/gen/comity/v1/request.js';
+import { Classification } from '../../core/gen/comity/v1/event.js';
 import { defineAdapter, type EventDraft, type NativeMessage } from '../../adapters/sdk/contract.js';
 import { DecodeError, EncodeError } from '../../adapters/sdk/errors.js';
 import { httpTransport, httpTransportConfig } from '../../adapters/sdk/transports/http.js';
@@ -18,6 +23,8 @@ const nativeSchema = z.object({
   to: z.string().length(2).optional(),
   summary: z.string().default(''),
   requestId: z.string().optional(),
+  via: z.string().optional(),
+  confidential: z.boolean().default(false),
 });
 
 export function sampleAdapter(network = 'sample') {
@@ -41,6 +48,7 @@ export function sampleAdapter(network = 'sample') {
           throw new DecodeError('INVALID_MESSAGE', issue?.message ?? 'invalid', `/${issue?.path.join('/') ?? ''}`);
         }
         const message = parsed.data;
+        const classification = message.confidential ? Classification.CLASSIFICATION_CONFIDENTIAL : Classification.CLASSIFICATION_RESTRICTED;
         if (message.kind === 'request') {
           return [
             {
@@ -53,7 +61,8 @@ export function sampleAdapter(network = 'sample') {
                   summaryOfFacts: message.summary,
                 },
               }),
-              targets: message.to ? [{ state: message.to }] : [],
+              targets: message.to ? [{ state: message.to, network: message.via ?? '' }] : [],
+              classification,
               requestType: RequestType.REQUEST_TYPE_MUTUAL_LEGAL_ASSISTANCE,
               language: 'en',
               nativeId: message.reference,
@@ -61,11 +70,23 @@ export function sampleAdapter(network = 'sample') {
           ];
         }
         if (!message.requestId) throw new DecodeError('MISSING_REQUEST_ID', 'an acknowledgement needs requestId', '/requestId');
-        return [{ subject: message.requestId, body: RequestAcknowledged.fromPartial({ executingReference: message.reference }), nativeId: message.reference }];
+        return [
+          {
+            subject: message.requestId,
+            body: RequestAcknowledged.fromPartial({ executingReference: message.reference }),
+            nativeId: message.reference,
+            classification,
+            targets: message.via ? [{ state: '', network: message.via }] : [],
+          },
+        ];
       },
       encode(event, body): NativeMessage | null {
         // The sample network's system keeps no record of transport receipts.
         if (body.$type === 'comity.v1.RequestRelayed' || body.$type === 'comity.v1.RequestDelivered') return null;
+        if (body.$type === 'comity.v1.RequestAcknowledged') {
+          const acknowledgement = { reference: body.executingReference, kind: 'acknowledgement', requestId: event.subject, summary: '' };
+          return { body: Buffer.from(JSON.stringify(acknowledgement)), contentType: 'application/json', attributes: {} };
+        }
         if (body.$type !== 'comity.v1.RequestSubmitted') {
           throw new EncodeError('UNSUPPORTED_TYPE', `the sample network does not take ${body.$type}`);
         }

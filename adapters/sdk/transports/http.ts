@@ -11,7 +11,8 @@
  * those that carry credentials (Authorization, Cookie, …), which never leave the transport.
  *
  * Outbound, `POST <deliverTo>` with the native message, its content type, and the headers
- * `Idempotency-Key: <event id>` and `X-Comity-Request-Id: <request id>`. 2xx means accepted (the
+ * `Idempotency-Key: <event id>`, `X-Comity-Request-Id: <request id>` and the W3C `traceparent`
+ * of the event (a `traceparent` header the native system sent in is carried through the hub). 2xx means accepted (the
  * native id is taken from the `X-Native-Message-Id` header or a JSON body's `id`); 408, 425,
  * 429, 5xx, timeouts and connection errors are retriable; any other status is a refusal.
  */
@@ -116,6 +117,7 @@ export function httpTransport(config: HttpTransportConfig, context: TransportCon
             'content-type': message.contentType,
             'idempotency-key': delivery.eventId,
             'x-comity-request-id': delivery.requestId,
+            ...(delivery.traceparent ? { traceparent: delivery.traceparent } : {}),
           },
           signal,
         });
