@@ -13,6 +13,16 @@ export const topics = {
   inbound: (network: string): string => `${TOPIC_PREFIX}.inbound.${checkedNetworkId(network)}`,
   outbound: (network: string): string => `${TOPIC_PREFIX}.outbound.${checkedNetworkId(network)}`,
   dlq: (network: string): string => `${TOPIC_PREFIX}.dlq.${checkedNetworkId(network)}`,
+  /**
+   * Native messages an operator redrove from the network's DLQ (they had failed to decode):
+   * read only by that network's adapter, which decodes them again (`comity dlq redrive`).
+   */
+  redrive: (network: string): string => `${TOPIC_PREFIX}.redrive.${checkedNetworkId(network)}`,
+  /**
+   * Which dead letters were redriven, keyed by `<dlq topic>/<partition>/<offset>`; compacted.
+   * Written by `comity dlq redrive` so that a dead letter is not redriven twice by accident.
+   */
+  redriveLog: `${TOPIC_PREFIX}.redrive-log`,
   /** The federation's networks, states, contact points and keys; compacted, keyed by entry id. */
   directory: `${TOPIC_PREFIX}.directory`,
   /** Each request's current state; compacted, keyed by request id. */
@@ -43,13 +53,23 @@ function checkedNetworkId(network: string): string {
   return network;
 }
 
-export type TopicKind = 'inbound' | 'outbound' | 'dlq' | 'directory' | 'requests' | 'routes' | 'audit' | 'stats';
+export type TopicKind =
+  | 'inbound'
+  | 'outbound'
+  | 'dlq'
+  | 'redrive'
+  | 'directory'
+  | 'requests'
+  | 'routes'
+  | 'redrive-log'
+  | 'audit'
+  | 'stats';
 
 /** What a topic name means: its kind and, for per-network topics, the network. */
 export function parseTopic(topic: string): { kind: TopicKind; network?: string } | undefined {
-  const match = /^comity\.(inbound|outbound|dlq)\.([a-z0-9-]+)$/.exec(topic);
+  const match = /^comity\.(inbound|outbound|dlq|redrive)\.([a-z0-9-]+)$/.exec(topic);
   if (match) return { kind: match[1] as TopicKind, network: match[2] as string };
-  const shared = /^comity\.(directory|requests|routes|audit|stats)$/.exec(topic);
+  const shared = /^comity\.(directory|requests|routes|redrive-log|audit|stats)$/.exec(topic);
   return shared ? { kind: shared[1] as TopicKind } : undefined;
 }
 
@@ -70,7 +90,7 @@ export interface TopicSpec {
 
 export function topicSpec(topic: string, options: { partitions?: number; replicationFactor?: number } = {}): TopicSpec {
   const kind = parseTopic(topic)?.kind;
-  const compacted = kind === 'directory' || kind === 'requests' || kind === 'routes';
+  const compacted = kind === 'directory' || kind === 'requests' || kind === 'routes' || kind === 'redrive-log';
   return {
     topic,
     // The audit log is one totally ordered chain: one partition.
@@ -78,9 +98,10 @@ export function topicSpec(topic: string, options: { partitions?: number; replica
     replicationFactor: options.replicationFactor ?? 1,
     config: compacted
       ? { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' }
-      : kind === 'audit'
-        ? { 'cleanup.policy': 'delete', 'retention.ms': '-1' }
-        : kind === 'inbound' || kind === 'outbound' || kind === 'dlq'
+      : kind === 'audit' || kind === 'stats'
+        ? // The audit chain and the published statistics are kept for ever.
+          { 'cleanup.policy': 'delete', 'retention.ms': '-1' }
+        : kind === 'inbound' || kind === 'outbound' || kind === 'dlq' || kind === 'redrive'
           ? { 'max.message.bytes': String(MAX_NETWORK_RECORD_BYTES) }
           : {},
   };
