@@ -232,10 +232,25 @@ describe('adapters/coe-stats/codec', () => {
       expect(error.path).toBe(`line 2, byte ${body.indexOf(0xf3)}`);
     });
 
-    it('explains that crime statistics are not what the schema counts', () => {
+    it('reads crime statistics about one country, and refuses them on a flow between two', () => {
       const error = failure(`${HEADER}\n${row({ measure: 'PERSONS_CONVICTED' })}\n`);
-      expect(error.code).toBe('UNKNOWN_MEASURE');
-      expect(error.message).toContain('cooperation requests');
+      expect(error.code).toBe('CRIME_MEASURE_WITH_FLOW');
+      expect(error.message).toContain('COUNTERPART_AREA must be _T');
+      const unknown = failure(`${HEADER}\n${row({ measure: 'PERSONS_ARRESTED' })}\n`);
+      expect(unknown.code).toBe('UNKNOWN_MEASURE');
+      expect(unknown.message).toContain('PERSONS_SUSPECTED');
+      const report = decodeOne(fixture('gt-mp-2025-estadistica-criminal.csv')).body;
+      expect(report.observations.map((observation) => observation.measure)).toEqual([
+        StatisticMeasure.STATISTIC_MEASURE_OFFENCES_RECORDED,
+        StatisticMeasure.STATISTIC_MEASURE_VICTIMS,
+        StatisticMeasure.STATISTIC_MEASURE_PERSONS_PROSECUTED,
+        StatisticMeasure.STATISTIC_MEASURE_PERSONS_CONVICTED,
+        StatisticMeasure.STATISTIC_MEASURE_PERSONS_SUSPECTED,
+        StatisticMeasure.STATISTIC_MEASURE_PERSONS_DETAINED,
+        StatisticMeasure.STATISTIC_MEASURE_PERSONS_CONVICTED,
+      ]);
+      expect(report.observations.at(-1)).toMatchObject({ suppressed: true, value: 0 });
+      expect(report.observations[0]).toMatchObject({ reportingCountry: 'GT', counterpartCountry: '', iccsCode: '0101', value: 3012 });
     });
 
     it('refuses impossible numbers', () => {

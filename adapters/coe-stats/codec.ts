@@ -52,9 +52,11 @@ import { isCountryCode } from '../../core/reference/iso3166.js';
 import {
   CJ_STAGE,
   COLUMN_ID,
+  CRIME_MEASURES,
   DATAFLOW,
   DIMENSIONS,
   FLOW,
+  FLOW_DIMENSIONS,
   INTERVAL,
   KNOWN_COLUMNS,
   MAX_COUNT,
@@ -416,7 +418,18 @@ function readObservation(cell: Cell, at: (column: string) => string, threshold: 
   const outcome: StatisticOutcome = coded(OUTCOME);
   const measure: StatisticMeasure = coded(MEASURE, 'UNKNOWN_MEASURE');
   const interval: DurationInterval = coded(INTERVAL, 'UNKNOWN_CODE', NOT_APPLICABLE);
-  const isCount = measure === StatisticMeasure.STATISTIC_MEASURE_COUNT;
+  const isCrime = CRIME_MEASURES.has(measure);
+  const isCount = measure === StatisticMeasure.STATISTIC_MEASURE_COUNT || isCrime;
+  if (isCrime) {
+    const flowing = FLOW_DIMENSIONS.find((column) => (cell(column) ?? TOTAL) !== TOTAL);
+    if (flowing) {
+      throw new DecodeError(
+        'CRIME_MEASURE_WITH_FLOW',
+        `${MEASURE.codeOf(measure)} counts a country's own criminal justice system, not a flow between States: ${flowing} must be ${TOTAL} (or left out)`,
+        at(flowing),
+      );
+    }
+  }
   if (isCount && interval !== DurationInterval.DURATION_INTERVAL_UNSPECIFIED) {
     throw new DecodeError('INVALID_INTERVAL', `a COUNT has no interval: INTERVAL must be ${NOT_APPLICABLE}`, at('INTERVAL'));
   }
@@ -587,7 +600,7 @@ function isWebAddress(value: string): boolean {
 /** Why a code is refused, when a centre may reasonably have meant something else. */
 function hintFor(column: string, value: string): string {
   if (column === 'MEASURE' && /^(OFFENCES|PERSONS|CASES|VICTIMS|PRISONERS)/.test(value)) {
-    return "; Comity's statistics count cooperation requests and their durations, not offences or persons";
+    return '; crime statistics are OFFENCES_RECORDED, PERSONS_SUSPECTED, PERSONS_PROSECUTED, PERSONS_CONVICTED, PERSONS_DETAINED and VICTIMS';
   }
   if (value !== value.toUpperCase() && column !== 'ORIGIN_NETWORK' && column !== 'DEST_NETWORK') return '; codes are case-sensitive';
   return '';

@@ -121,7 +121,29 @@ export const MEASURE = codeList('MEASURE', {
   MEDIAN_DAYS: StatisticMeasure.STATISTIC_MEASURE_MEDIAN_DAYS,
   P90_DAYS: StatisticMeasure.STATISTIC_MEASURE_P90_DAYS,
   MEAN_DAYS: StatisticMeasure.STATISTIC_MEASURE_MEAN_DAYS,
+  OFFENCES_RECORDED: StatisticMeasure.STATISTIC_MEASURE_OFFENCES_RECORDED,
+  PERSONS_SUSPECTED: StatisticMeasure.STATISTIC_MEASURE_PERSONS_SUSPECTED,
+  PERSONS_PROSECUTED: StatisticMeasure.STATISTIC_MEASURE_PERSONS_PROSECUTED,
+  PERSONS_CONVICTED: StatisticMeasure.STATISTIC_MEASURE_PERSONS_CONVICTED,
+  PERSONS_DETAINED: StatisticMeasure.STATISTIC_MEASURE_PERSONS_DETAINED,
+  VICTIMS: StatisticMeasure.STATISTIC_MEASURE_VICTIMS,
 });
+
+/**
+ * Crime and criminal justice measures (offences recorded, persons prosecuted…): counts about
+ * one country's system, not about a flow between States. Their flow dimensions are `_T`.
+ */
+export const CRIME_MEASURES: ReadonlySet<StatisticMeasure> = new Set([
+  StatisticMeasure.STATISTIC_MEASURE_OFFENCES_RECORDED,
+  StatisticMeasure.STATISTIC_MEASURE_PERSONS_SUSPECTED,
+  StatisticMeasure.STATISTIC_MEASURE_PERSONS_PROSECUTED,
+  StatisticMeasure.STATISTIC_MEASURE_PERSONS_CONVICTED,
+  StatisticMeasure.STATISTIC_MEASURE_PERSONS_DETAINED,
+  StatisticMeasure.STATISTIC_MEASURE_VICTIMS,
+]);
+
+/** The dimensions that describe a flow between two States: `_T` for a crime measure. */
+export const FLOW_DIMENSIONS = ['COUNTERPART_AREA', 'FLOW', 'ORIGIN_NETWORK', 'DEST_NETWORK', 'REQUEST_TYPE', 'OUTCOME'] as const;
 
 /** Between which steps a duration is measured; `_Z` (not applicable) for a count. */
 export const INTERVAL = codeList('INTERVAL', {
