@@ -16,11 +16,25 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          // The fault-injection suite runs on its own (`npm run test:faults`, see docs/benchmarks.md).
+          exclude: ['**/node_modules/**', 'test/faults/**'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Tests share one broker; topics are unique per test, files run one at a time to
           // keep a 2-core machine responsive.
+          fileParallelism: false,
+          env: { COMITY_LOG_LEVEL: process.env.COMITY_LOG_LEVEL ?? 'error' },
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          // Starts, kills and restarts its own broker and processes; long (minutes per thousand
+          // requests), so it is not part of `npm test`.
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 3_600_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
           env: { COMITY_LOG_LEVEL: process.env.COMITY_LOG_LEVEL ?? 'error' },
         },

@@ -48,6 +48,21 @@ describe('adapters/sdk/ledger', () => {
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
+  it('recordDurably: concurrent records share syncs, are all on disk when they resolve, and survive a reopen', async () => {
+    const path = file();
+    const ledger = Ledger.open(path);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => ledger.recordDurably(`event-${i}`, `native-${i}`)));
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(200);
+    expect(ledger.get('event-7')).toBe('native-7');
+    const late = ledger.recordDurably('event-late');
+    ledger.close();
+    await late;
+    const again = Ledger.open(path);
+    expect(again.size).toBe(201);
+    expect(again.has('event-late')).toBe(true);
+    again.close();
+  });
+
   it('refuses keys that would break the file format', () => {
     const ledger = Ledger.open(file());
     expect(() => ledger.record('a\tb')).toThrow(RangeError);

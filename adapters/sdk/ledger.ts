@@ -11,7 +11,7 @@
  * when the ledger is opened, and the file is rewritten when most of it is stale. A torn last
  * line (a crash in the middle of a write) is ignored.
  */
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface LedgerOptions {
@@ -61,15 +61,56 @@ export class Ledger {
 
   /** Records `key` durably; returns once the line is on disk. */
   record(key: string, value = ''): void {
+    this.append(key, value);
+    fdatasyncSync(this.fd);
+  }
+
+  /**
+   * Records `key` durably like {@link record}, but resolves once the line is on disk without
+   * blocking the event loop, and with one fdatasync for all the lines written meanwhile (group
+   * commit): concurrent callers share a sync instead of queueing one ~5 ms sync each. The entry
+   * is visible to {@link get} at once.
+   */
+  async recordDurably(key: string, value = ''): Promise<void> {
+    this.append(key, value);
+    await this.sync();
+  }
+
+  /** Closes the file once the syncs in progress are done. */
+  close(): void {
+    if (this.syncInFlight || this.syncQueued) {
+      const fd = this.fd;
+      void Promise.allSettled([this.syncInFlight, this.syncQueued]).then(() => closeSync(fd));
+      return;
+    }
+    closeSync(this.fd);
+  }
+
+  private syncInFlight: Promise<void> | undefined;
+  private syncQueued: Promise<void> | undefined;
+
+  private append(key: string, value: string): void {
     if (/[\t\n]/.test(key) || /[\t\n]/.test(value)) throw new RangeError('ledger keys and values may not contain tabs or newlines');
     const at = this.options.now();
     writeSync(this.fd, `${at}\t${key}\t${value}\n`);
-    fdatasyncSync(this.fd);
     this.entries.set(key, { at, value });
   }
 
-  close(): void {
-    closeSync(this.fd);
+  /** A sync that starts after every write made so far: the one in progress may have started before them. */
+  private sync(): Promise<void> {
+    if (this.syncQueued) return this.syncQueued;
+    if (!this.syncInFlight) {
+      const started = new Promise<void>((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+      this.syncInFlight = started.finally(() => (this.syncInFlight = undefined));
+      return this.syncInFlight;
+    }
+    this.syncQueued = this.syncInFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.syncQueued = undefined;
+        return this.sync();
+      });
+    return this.syncQueued;
   }
 
   private rewrite(): void {
