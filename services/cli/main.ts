@@ -5,8 +5,18 @@
 import { Command } from 'commander';
 import { ComityError } from '../../core/errors.js';
 import { registerAdapterCommands } from './commands/adapter.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerDirectoryCommand } from './commands/directory.js';
+import { registerDlqCommands } from './commands/dlq.js';
+import { registerLagCommand } from './commands/lag.js';
+import { registerRequestCommand } from './commands/request.js';
+import { registerTailCommand } from './commands/tail.js';
 import { registerKafkaCommands } from './commands/kafka.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerProvisionCommand } from './commands/provision.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerStatsCommand } from './commands/stats.js';
+import { registerUpCommands } from './commands/up.js';
 
 const program = new Command()
   .name('comity')
@@ -15,8 +25,18 @@ const program = new Command()
   .configureOutput({ outputError: (text, write) => write(text) });
 
 registerKafkaCommands(program);
+registerKeysCommands(program);
+registerProvisionCommand(program);
 registerAdapterCommands(program);
+registerAuditCommands(program);
+registerTailCommand(program);
+registerDlqCommands(program);
+registerRequestCommand(program);
+registerDirectoryCommand(program);
+registerLagCommand(program);
+registerStatsCommand(program);
 registerRunCommands(program);
+registerUpCommands(program);
 
 try {
   await program.parseAsync(process.argv);

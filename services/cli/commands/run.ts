@@ -7,8 +7,11 @@ import { ComityError } from '../../../core/errors.js';
 import { createKafkaClient } from '../../../core/kafka/index.js';
 import { createLogger } from '../../../core/log.js';
 import { watchFederation } from '../../directory/federation.js';
-import { directoryConfigSchema, startDirectory } from '../../directory/service.js';
-import { routerConfigSchema, startRouter } from '../../router/service.js';
+import { registerMonitorCommand } from '../../monitor/command.js';
+import { registerAuditRunCommand } from './audit.js';
+import { registerStatsRunCommand } from './stats.js';
+import { directoryConfigSchema, directorySigner, startDirectory } from '../../directory/service.js';
+import { routerConfigSchema, routerSigner, startRouter } from '../../router/service.js';
 import { startTracker, trackerConfigSchema } from '../../tracker/service.js';
 
 export function registerRunCommands(program: Command): void {
@@ -16,6 +19,9 @@ export function registerRunCommands(program: Command): void {
   registerRouterCommand(run);
   registerDirectoryCommand(run);
   registerTrackerCommand(run);
+  registerMonitorCommand(run, stopOnSignal);
+  registerAuditRunCommand(run, stopOnSignal);
+  registerStatsRunCommand(run, stopOnSignal);
 
   run
     .command('adapter')
@@ -85,6 +91,7 @@ export function registerRouterCommand(run: Command): void {
         kafka: createKafkaClient({ ...config.kafka, clientId: `comity-router-${config.router.instanceId}` }, logger),
         federation: federation.current,
         logger,
+        signer: routerSigner(config),
         instanceId: config.router.instanceId,
         groupId: config.router.groupId,
         statusHost: config.router.statusHost,
@@ -145,6 +152,7 @@ export function registerDirectoryCommand(run: Command): void {
         kafka: createKafkaClient({ ...config.kafka, clientId: 'comity-directory' }, logger),
         federationFile: config.federation,
         logger,
+        signer: directorySigner(config),
         grpcHost: config.directory.grpcHost,
         grpcPort: config.directory.grpcPort,
         statusHost: config.directory.statusHost,
