@@ -34,7 +34,7 @@
 import { TRANSPORT_RECEIPT_TYPES } from '../../core/events/bodies.js';
 import { decodeBody } from '../../core/events/create.js';
 import { Classification, type Event } from '../../core/gen/comity/v1/event.js';
-import { OnwardTransferScope } from '../../core/gen/comity/v1/lifecycle.js';
+import { OnwardTransferScope, type OnwardTransferConsented } from '../../core/gen/comity/v1/lifecycle.js';
 import { carries, type FederationIndex, type FederationNetwork } from '../directory/federation.js';
 
 /** The parties of a request, as recorded when its submission was routed. */
@@ -169,6 +169,11 @@ function readConsent(event: Event, parties: RequestParties): OnwardConsent | Ref
     return refuse('CONSENT_UNREADABLE', (error as Error).message);
   }
   if (body.$type !== CONSENT_TYPE || !body.thirdNetwork) return refuse('CONSENT_UNREADABLE', 'the consent names no third network');
+  return consentFrom(event, body);
+}
+
+/** The consent recorded from an `OnwardTransferConsented` event and its decoded body. */
+export function consentFrom(event: Event, body: OnwardTransferConsented): OnwardConsent {
   return {
     requestId: event.subject,
     consentEventId: event.id,

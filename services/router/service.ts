@@ -46,7 +46,7 @@ import {
 import { eventFields, type Logger } from '../../core/log.js';
 import { createMetricsRegistry, startStatusServer, type StatusServer } from '../../core/status.js';
 import { signingKeyConfig, type FederationIndex } from '../directory/federation.js';
-import { decideRoute, type OnwardConsent, type RefusalCode, type RequestParties } from './routing.js';
+import { consentFrom, decideRoute, type OnwardConsent, type RefusalCode, type RequestParties } from './routing.js';
 
 export const routerConfigSchema = z.object({
   kafka: kafkaConfigSchema,
@@ -325,15 +325,7 @@ function consentFromRoutesRecord(record: IncomingRecord): OnwardConsent | undefi
     const event = Event.decode(record.value);
     const body = decodeBody(event);
     if (body.$type !== 'comity.v1.OnwardTransferConsented') return undefined;
-    return {
-      requestId: event.subject,
-      consentEventId: event.id,
-      thirdNetwork: body.thirdNetwork,
-      thirdState: body.thirdState,
-      scope: body.scope,
-      eventIds: body.eventIds,
-      validUntil: body.validUntil,
-    };
+    return consentFrom(event, body);
   } catch {
     return undefined;
   }
