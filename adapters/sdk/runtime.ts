@@ -377,7 +377,7 @@ export async function startAdapter<C extends z.ZodType>(
       // Delivered before a restart; the receipt may not have been published: publish it
       // again (its id is derived from the event's, so downstream sees it once).
       count('duplicate');
-      await publishReceipt(event, { nativeMessageId: already || undefined });
+      receiptFor(record, publishReceipt(event, { nativeMessageId: already || undefined }));
       log.info('already delivered; not delivered again');
       return;
     }
@@ -412,7 +412,8 @@ export async function startAdapter<C extends z.ZodType>(
         await delivered.recordDurably(event.id, receipt.nativeMessageId ?? '');
         count('delivered');
         log.info({ attempt, nativeMessageId: receipt.nativeMessageId }, 'delivered');
-        await publishReceipt(event, { nativeMessageId: receipt.nativeMessageId });
+        // The next event of the partition need not wait for this receipt; the offset does.
+        receiptFor(record, publishReceipt(event, { nativeMessageId: receipt.nativeMessageId }));
         return;
       } catch (error) {
         if (abandon.signal.aborted) throw new StoppingError();
@@ -440,6 +441,30 @@ export async function startAdapter<C extends z.ZodType>(
         return;
       }
     }
+  }
+
+  /**
+   * Receipts on their way, by outbound partition: a partition's offsets are committed only
+   * once its receipts are in Kafka (`beforeCommit`); a receipt that failed fails that commit,
+   * so its records are handled again (and, delivered already, only receipted again).
+   */
+  const receipts = new Map<number, { pending: Set<Promise<void>>; failure?: Error }>();
+  function receiptFor(record: IncomingRecord, sending: Promise<void>): void {
+    let partition = receipts.get(record.partition);
+    if (!partition) receipts.set(record.partition, (partition = { pending: new Set() }));
+    const entry = partition;
+    const settled: Promise<void> = sending
+      .catch((error: unknown) => void (entry.failure ??= error instanceof Error ? error : new Error(String(error))))
+      .finally(() => entry.pending.delete(settled));
+    entry.pending.add(settled);
+  }
+  async function receiptsSent(_topic: string, partition: number): Promise<void> {
+    const entry = receipts.get(partition);
+    if (!entry) return;
+    await Promise.all(entry.pending);
+    const failure = entry.failure;
+    entry.failure = undefined;
+    if (failure !== undefined) throw failure;
   }
 
   async function publishReceipt(
@@ -489,6 +514,7 @@ export async function startAdapter<C extends z.ZodType>(
     groupId: `comity-adapter-${network}`,
     topics: [outboundTopic],
     partitionsConcurrently: config.runtime.concurrency,
+    beforeCommit: receiptsSent,
   });
   await consumer.run(handleOutbound);
   consumerRunning = true;

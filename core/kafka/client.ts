@@ -28,15 +28,20 @@ import kafkajs, {
 import { BrokerUnavailableError, ComityError, isRetriable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readerGroupPrefix, type KafkaConfig } from './config.js';
-import type { IncomingRecord, OutgoingRecord, RecordHeaders, RecordPosition } from './records.js';
+import type { IncomingRecord, OutgoingRecord, RecordHeaders } from './records.js';
 import type { TopicSpec } from './topics.js';
 
 // kafkajs is CommonJS; Node sees these enums only on its default export.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } = kafkajs;
 
 export interface RecordProducer {
-  /** Appends records to a topic; resolves once the broker acknowledged all of them. */
-  send(topic: string, records: readonly OutgoingRecord[]): Promise<RecordPosition[]>;
+  /**
+   * Appends records to a topic; resolves once the broker acknowledged all of them. Sends made
+   * while an earlier one is still on its way are coalesced into one produce request (group
+   * commit), in the order they were made: many concurrent callers cost a few round trips, not
+   * one each, and a lone send is not delayed.
+   */
+  send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -49,6 +54,12 @@ export interface ConsumerOptions {
   readonly fromBeginning?: boolean;
   /** Partitions handled at the same time; records of one partition are always sequential. */
   readonly partitionsConcurrently?: number;
+  /**
+   * Awaited before the offsets of a partition are committed: work a handler started for its
+   * records but did not wait for (an adapter's receipts) must be done before they count as
+   * done. If it throws, nothing is committed and the records are handled again.
+   */
+  readonly beforeCommit?: (topic: string, partition: number) => Promise<void>;
 }
 
 export interface RecordConsumer {
@@ -56,7 +67,9 @@ export interface RecordConsumer {
    * Starts consuming; `handle` is called for each record in partition order. When it resolves,
    * the record counts as done and its offset is committed (at the end of each fetched batch,
    * and before a rebalance or stop). When it throws, the records after the last done one are
-   * fetched again after kafkajs' retry back-off.
+   * fetched again after kafkajs' retry back-off. While a handler runs, however long (a delivery
+   * retried while a native endpoint is down), the consumer keeps heartbeating, so it keeps its
+   * partitions.
    */
   run(handle: RecordHandler): Promise<void>;
   /** Stops fetching, commits what was done, leaves the group. */
@@ -155,14 +168,24 @@ export interface ExactlyOnceOptions {
   /** Stable per instance: a restarted instance fences its zombie predecessor. */
   readonly transactionalId: string;
   readonly fromBeginning?: boolean;
+  /**
+   * Batches (of different partitions) in hand at once: above 1, batches are transformed while
+   * a transaction commits and share the next one. Only for a `transform` whose batches do not
+   * depend on each other's uncommitted state; default 1 (one batch, one transaction, in turn).
+   */
+  readonly batchesConcurrently?: number;
 }
 
 /**
  * Consume → transform → produce, exactly once: for each fetched batch (records of one
  * partition), the records `transform` returns and the batch's next offset are committed in
- * one Kafka transaction. If `transform` or the commit fails, the transaction is aborted and
- * the batch is fetched again; consumers reading `read_committed` (the default here) never see
- * the outputs of an aborted attempt.
+ * one Kafka transaction. Batches of several partitions are transformed while a transaction is
+ * being committed, and go together into the next one (group commit: one transaction's round
+ * trips for many batches); `transform` calls never overlap. If `transform` or the commit
+ * fails, the transaction is aborted and its batches are fetched again; consumers reading
+ * `read_committed` (the default here) never see the outputs of an aborted attempt.
+ * `onCommitted` of every batch of a transaction runs as soon as it committed, before any
+ * later `transform`.
  */
 export interface ExactlyOncePipeline {
   run(transform: (records: readonly IncomingRecord[]) => Promise<BatchResult>): Promise<void>;
@@ -236,7 +259,7 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaCli
       const groupId = `${readerGroupPrefix(config.sasl?.username)}${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`;
       try {
         // A topic created a moment ago may not have its leaders yet.
-        const offsets = await withRetries(() => admin.fetchTopicOffsets(topic)).catch((error: unknown) => rethrowDenied(error, `describe ${topic}`));
+        const offsets = await withRetries(() => admin.fetchTopicOffsets(topic)).catch((error: unknown) => rethrowDeniedOrUnavailable(error, `describe ${topic}`));
         const ends = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
         const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
         const records: IncomingRecord[] = [];
@@ -290,7 +313,91 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaCli
   };
 }
 
+/** Largest produce request made of coalesced records: well below Kafka's default 1 MiB per batch. */
+const MAX_COALESCED_BYTES = 512 * 1024;
+
+interface Settled {
+  settle(failure?: Error): void;
+}
+
+/** The first items of `queue` whose records add up to at most `limit` bytes (always at least one). */
+function takeChunk<T extends { readonly bytes: number }>(queue: T[], limit = MAX_COALESCED_BYTES): T[] {
+  let bytes = 0;
+  let count = 0;
+  while (count < queue.length && (count === 0 || bytes + queue[count]!.bytes <= limit)) bytes += queue[count++]!.bytes;
+  return queue.splice(0, count);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function recordBytes(record: OutgoingRecord): number {
+  let bytes = Buffer.byteLength(record.key) + (record.value?.length ?? 0);
+  for (const [name, value] of Object.entries(record.headers)) bytes += name.length + value.length;
+  return bytes;
+}
+
+/** Records by topic, in the order given, as kafkajs' sendBatch takes them. */
+function topicMessages(outputs: Iterable<TransactionalOutput>) {
+  const byTopic = new Map<string, { key: string; value: Buffer | null; headers: RecordHeaders }[]>();
+  for (const { topic, record } of outputs) {
+    let messages = byTopic.get(topic);
+    if (!messages) byTopic.set(topic, (messages = []));
+    messages.push({ key: record.key, value: record.value, headers: record.headers });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
 function wrapExactlyOnce(producer: Producer, consumer: Consumer, options: ExactlyOnceOptions): ExactlyOncePipeline {
+  interface Staged extends Settled {
+    readonly outputs: readonly TransactionalOutput[];
+    readonly topic: string;
+    readonly partition: number;
+    readonly next: string;
+    readonly onCommitted?: () => void;
+  }
+  let queue: Staged[] = [];
+  let committing = false;
+  let transforming: Promise<unknown> = Promise.resolve();
+
+  /** One transaction for everything staged meanwhile (group commit), again until nothing is staged. */
+  async function commitStaged(): Promise<void> {
+    committing = true;
+    while (queue.length > 0) {
+      const group = queue;
+      queue = [];
+      let failure: Error | undefined;
+      const transaction = await producer.transaction().catch((error: unknown) => ((failure = asError(error)), undefined));
+      if (transaction) {
+        try {
+          const outputs = group.flatMap((item) => item.outputs.map((output) => ({ ...output, bytes: recordBytes(output.record) })));
+          while (outputs.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: topicMessages(takeChunk(outputs)) });
+          const offsets = new Map<string, { partition: number; offset: string }[]>();
+          for (const item of group) offsets.set(item.topic, [...(offsets.get(item.topic) ?? []), { partition: item.partition, offset: item.next }]);
+          await transaction.sendOffsets({ consumerGroupId: options.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
+          await transaction.commit();
+        } catch (error) {
+          failure = asError(error);
+          await transaction.abort().catch(() => undefined);
+        }
+      }
+      // Every batch of the transaction sees its state applied before any later transform runs.
+      for (const item of group) {
+        if (failure === undefined) {
+          try {
+            item.onCommitted?.();
+          } catch (error) {
+            item.settle(asError(error));
+            continue;
+          }
+        }
+        item.settle(failure);
+      }
+    }
+    committing = false;
+  }
+
   return {
     async run(transform) {
       await consumer
@@ -298,41 +405,26 @@ function wrapExactlyOnce(producer: Producer, consumer: Consumer, options: Exactl
         .catch((error: unknown) => rethrowDenied(error, `subscribe to ${describeTopics(options.topics)}`));
       await runRefusingStartFailure(consumer, options.groupId, () => consumer.run({
         autoCommit: false,
-        // One transaction at a time per producer.
-        partitionsConsumedConcurrently: 1,
+        partitionsConsumedConcurrently: options.batchesConcurrently ?? 1,
         eachBatch: async (payload) => {
           const { batch } = payload;
           if (batch.messages.length === 0 || payload.isStale()) return;
           const records = batch.messages.map((message) => toIncomingRecord(batch.topic, batch.partition, message));
-          const result = await transform(records);
-          const transaction = await producer.transaction();
-          try {
-            const byTopic = new Map<string, OutgoingRecord[]>();
-            for (const output of result.outputs) {
-              byTopic.set(output.topic, [...(byTopic.get(output.topic) ?? []), output.record]);
-            }
-            for (const [topic, outgoing] of byTopic) {
-              await transaction.send({
-                topic,
-                acks: -1,
-                messages: outgoing.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
-              });
-            }
-            await transaction.sendOffsets({
-              consumerGroupId: options.groupId,
-              topics: [
-                {
-                  topic: batch.topic,
-                  partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }],
-                },
-              ],
+          // transform calls never overlap, whatever kafkajs runs concurrently.
+          const transformed = transforming.then(() => transform(records));
+          transforming = transformed.catch(() => undefined);
+          const result = await transformed;
+          await new Promise<void>((resolve, reject) => {
+            queue.push({
+              outputs: result.outputs,
+              topic: batch.topic,
+              partition: batch.partition,
+              next: (BigInt(batch.lastOffset()) + 1n).toString(),
+              onCommitted: result.onCommitted,
+              settle: (failure) => (failure === undefined ? resolve() : reject(failure)),
             });
-            await transaction.commit();
-          } catch (error) {
-            await transaction.abort().catch(() => undefined);
-            throw error;
-          }
-          result.onCommitted?.();
+            if (!committing) void commitStaged();
+          });
         },
       }));
     },
@@ -361,26 +453,47 @@ async function connect(client: { connect(): Promise<void> }, what: string, confi
 }
 
 function wrapProducer(producer: Producer): RecordProducer {
+  interface Queued extends Settled {
+    readonly bytes: number;
+    readonly outputs: readonly TransactionalOutput[];
+  }
+  const queue: Queued[] = [];
+  let sending = false;
+
+  /** One produce request for everything queued meanwhile (group commit), again until the queue is empty. */
+  async function sendQueued(): Promise<void> {
+    sending = true;
+    while (queue.length > 0) {
+      const group = takeChunk(queue);
+      let failure: Error | undefined;
+      try {
+        await producer.sendBatch({ acks: -1, topicMessages: topicMessages(group.flatMap((item) => item.outputs)) });
+      } catch (error) {
+        failure = asError(error);
+      }
+      for (const item of group) item.settle(failure);
+    }
+    sending = false;
+  }
+
   return {
     async send(topic, records) {
-      if (records.length === 0) return [];
-      const results = await producer
-        .send({
-          topic,
-          acks: -1,
-          messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
-        })
-        .catch((error: unknown) => rethrowDenied(error, `write to ${topic}`));
-      // kafkajs reports the base offset per partition; records of one partition are contiguous.
-      const positions: RecordPosition[] = [];
-      for (const result of results) {
-        positions.push({ topic: result.topicName, partition: result.partition, offset: result.baseOffset ?? '-1' });
-      }
-      return positions;
+      if (records.length === 0) return;
+      await new Promise<void>((resolve, reject) => {
+        queue.push({
+          bytes: records.reduce((sum, record) => sum + recordBytes(record), 0),
+          outputs: records.map((record) => ({ topic, record })),
+          settle: (failure) => (failure === undefined ? resolve() : reject(failure)),
+        });
+        if (!sending) void sendQueued();
+      }).catch((error: unknown) => rethrowDenied(error, `write to ${topic}`));
     },
     disconnect: () => producer.disconnect(),
   };
 }
+
+/** How often a consumer heartbeats while a handler runs (kafkajs sends one per heartbeatInterval, 3 s, at most). */
+const HANDLER_HEARTBEAT_MS = 1000;
 
 function wrapConsumer(consumer: Consumer, options: ConsumerOptions): RecordConsumer {
   return {
@@ -395,21 +508,31 @@ function wrapConsumer(consumer: Consumer, options: ConsumerOptions): RecordConsu
         eachBatch: async (payload) => {
           const { batch } = payload;
           let done: string | undefined;
+          // kafkajs heartbeats only when asked. A handler busy for longer than the session
+          // timeout would be dropped from the group, and kafkajs does not always recover from
+          // that (seen: an adapter that never consumed again after a 30 s endpoint outage).
+          // A failed heartbeat (the group is rebalancing) ends the batch after the current record.
+          let rebalancing = false;
+          const beat = setInterval(() => {
+            payload.heartbeat().catch(() => (rebalancing = true));
+          }, HANDLER_HEARTBEAT_MS);
           try {
             for (const message of batch.messages) {
-              if (!payload.isRunning() || payload.isStale()) break;
+              if (!payload.isRunning() || payload.isStale() || rebalancing) break;
               await handle(toIncomingRecord(batch.topic, batch.partition, message));
               payload.resolveOffset(message.offset);
               done = message.offset;
-              await payload.heartbeat();
             }
           } finally {
+            clearInterval(beat);
             if (done !== undefined && !payload.isStale()) {
+              await options.beforeCommit?.(batch.topic, batch.partition);
               await consumer.commitOffsets([
                 { topic: batch.topic, partition: batch.partition, offset: (BigInt(done) + 1n).toString() },
               ]);
             }
           }
+          await payload.heartbeat();
         },
       }));
     },
@@ -483,6 +606,28 @@ function rethrowDenied(error: unknown, what: string): never {
   throw deniedOr(error, what);
 }
 
+/**
+ * Like {@link rethrowDenied}, and a cluster kafkajs gave up reaching (its retries ran out on a
+ * refused, lost or timed-out connection) as a {@link BrokerUnavailableError}, so that the
+ * process reports it as such instead of crashing with kafkajs' stack.
+ */
+function rethrowDeniedOrUnavailable(error: unknown, what: string): never {
+  if (error instanceof ComityError) throw error;
+  const denied = deniedOr(error, what);
+  if (denied === error && unreachable(error)) {
+    throw new BrokerUnavailableError(`kafka could not ${what}: the cluster did not answer (${(error as Error).message})`, { cause: error });
+  }
+  throw denied;
+}
+
+const UNREACHABLE_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound']);
+
+function unreachable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const { name, cause } = error as { name?: unknown; cause?: unknown };
+  return UNREACHABLE_ERRORS.has(String(name)) || unreachable(cause, depth + 1);
+}
+
 function toIncomingRecord(topic: string, partition: number, message: KafkaMessage): IncomingRecord {
   return {
     topic,
@@ -528,7 +673,7 @@ function wrapAdmin(admin: Admin): KafkaAdmin {
           })
           .catch((error: unknown) => rethrowDenied(error, `create ${missing.map((spec) => spec.topic).join(', ')}`));
         created.push(...missing.map((spec) => spec.topic));
-      });
+      }).catch((error: unknown) => rethrowDeniedOrUnavailable(error, 'list or create topics'));
       return created;
     },
     async describeAcls() {

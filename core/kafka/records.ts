@@ -36,10 +36,3 @@ export interface IncomingRecord {
   /** Broker or producer timestamp, milliseconds since the epoch. */
   readonly timestamp: number;
 }
-
-/** Where a record was stored. */
-export interface RecordPosition {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-}

@@ -79,6 +79,11 @@ const CONSENT_KEY_PREFIX = 'onward-consent/';
 
 const SOURCE = 'comity://hub/router';
 const FAILED_BY = 'router';
+/**
+ * Inbound batches in hand at once, sharing the next transaction. An origin's events about one
+ * request are on one partition (keyed by request id), so they stay in order.
+ */
+const ROUTER_BATCHES_CONCURRENTLY = 8;
 
 export interface RunningRouter {
   readonly statusPort: number;
@@ -115,6 +120,7 @@ export async function startRouter(options: {
   // in the federation is never read. A network added to the file needs a router restart.
   const members = options.federation().federation.networks.filter((network) => network.role === 'member');
   const inboundTopics = members.map((network) => topics.inbound(network.id));
+  logger.debug('connecting to kafka to ensure the topics');
   const admin = await kafka.admin();
   try {
     const memberTopics = members.flatMap((network) => [topics.inbound(network.id), topics.dlq(network.id)]);
@@ -131,6 +137,7 @@ export async function startRouter(options: {
   const consents = new Map<string, OnwardConsent[]>();
   const addConsent = (map: Map<string, OnwardConsent[]>, consent: OnwardConsent) =>
     map.set(consent.requestId, [...(map.get(consent.requestId) ?? []).filter((c) => c.consentEventId !== consent.consentEventId), consent]);
+  logger.debug({ topic: topics.routes }, 'reading the request parties and consents');
   for (const record of await kafka.readToEnd(topics.routes)) {
     if (record.key?.toString('utf8').startsWith(CONSENT_KEY_PREFIX)) {
       const consent = consentFromRoutesRecord(record);
@@ -146,8 +153,13 @@ export async function startRouter(options: {
     groupId: options.groupId ?? 'comity-router',
     topics: inboundTopics,
     transactionalId: `comity-router-${options.instanceId ?? 'main'}`,
+    // Batches of several partitions share a transaction. A batch never depends on another's
+    // uncommitted state: an event about a request routed in batch A can only be written (by
+    // the destination's adapter) after A's transaction committed.
+    batchesConcurrently: ROUTER_BATCHES_CONCURRENTLY,
   });
 
+  logger.debug({ groupId: options.groupId ?? 'comity-router' }, 'joining the consumer group');
   await pipeline.run(async (records) => {
     const federation = options.federation();
     const staged = new Map<string, RequestParties>();

@@ -11,7 +11,7 @@ import { DlqHeader, readDeadLetterReason } from '../../core/dlq.js';
 import { eventFromRecord } from '../../core/events/codec.js';
 import { createEvent, decodeBody } from '../../core/events/create.js';
 import { RequestRelayed, RequestSubmitted, type RequestDelivered } from '../../core/gen/comity/v1/lifecycle.js';
-import { topics, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
+import { topics, topicSpec, type KafkaClient, type RecordProducer } from '../../core/kafka/index.js';
 import { createLogger } from '../../core/log.js';
 import { adapterConfigSchema, startAdapter, type RunningAdapter } from '../../adapters/sdk/runtime.js';
 import type { HttpTransport } from '../../adapters/sdk/transports/http.js';
@@ -63,6 +63,11 @@ describe('adapter runtime with a real broker', () => {
 
   beforeAll(async () => {
     kafka = testKafka();
+    // Adapters read keys from comity.directory, which the hub creates (`comity provision`):
+    // on a fresh broker, without this, the outbound tests depended on an earlier file having
+    // created it.
+    const admin = await kafka.admin();
+    await admin.ensureTopics([topicSpec(topics.directory)]).finally(() => admin.disconnect());
     producer = await kafka.producer();
     endpoint = await startNativeEndpoint();
   });
