@@ -38,12 +38,21 @@ registerStatsCommand(program);
 registerRunCommands(program);
 registerUpCommands(program);
 
+/**
+ * How long a command that failed may take to let go of what it still holds before the process
+ * exits anyway: a service that could not start (Kafka unreachable) may leave a file watcher, a
+ * half-connected Kafka client or a status server open, and must not stay alive, neither ready
+ * nor exited, for a supervisor to find hung.
+ */
+const FAILED_EXIT_GRACE_MS = 1_000;
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof ComityError) {
     process.stderr.write(`comity: ${error.message} [${error.code}]\n`);
     process.exitCode = 2;
+    setTimeout(() => process.exit(), FAILED_EXIT_GRACE_MS).unref();
   } else {
     throw error;
   }

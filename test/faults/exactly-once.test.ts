@@ -120,13 +120,17 @@ describe('exactly once under kill -9, a broker restart and a native endpoint dow
   /** The Comity processes by name, restarted by a supervisor when they die unasked. */
   const processes = new Map<string, { config: string; start: () => Promise<ComityProcess>; current?: ComityProcess; unexpectedExits: number; restarting?: boolean }>();
   let supervising = true;
+  /** Processes the watchdog had to kill: neither ready nor exited in time (must stay 0). */
+  let hung = 0;
 
   const launch = async (name: string): Promise<void> => {
     const entry = processes.get(name)!;
     for (;;) {
-      // A process that is not ready in time is killed and started again, as a supervisor would
-      // (seen: a router started while the broker went away never became ready, nor exited).
+      // A process that is not ready in time is killed and started again, as a supervisor would,
+      // and counted: a process must become ready or exit (seen before the fix: a router started
+      // while the broker went away did neither, kept alive by its federation-file watcher).
       const watchdog = setTimeout(() => {
+        hung += 1;
         note(`${name} not ready after ${READY_TIMEOUT_MS / 1000} s; kill -9`);
         for (const pid of pidsWithArgument(entry.config)) process.kill(pid, 'SIGKILL');
       }, READY_TIMEOUT_MS);
@@ -278,7 +282,8 @@ describe('exactly once under kill -9, a broker restart and a native endpoint dow
       while (delivered() < REQUESTS) {
         const progress = delivered() / REQUESTS;
         if (delivered() !== lastCount || authority.down) [lastCount, lastProgressAt] = [delivered(), Date.now()];
-        // Seen: after the endpoint outage the IberRed adapter stopped consuming for good. Fail, do not hang.
+        // Seen before the fix (a consumer heartbeating while its handler retries): after the
+        // endpoint outage the IberRed adapter stopped consuming for good. Fail, do not hang.
         if (Date.now() - lastProgressAt > STALL_MS) {
           const running = [...processes].filter(([, entry]) => entry.current?.child.exitCode === null).map(([name]) => name);
           throw new Error(`no delivery for ${STALL_MS / 1000} s at ${delivered()}/${REQUESTS} (processes running: ${running.join(', ')}): a stage is stuck`);
@@ -320,6 +325,7 @@ describe('exactly once under kill -9, a broker restart and a native endpoint dow
 
     // Every fault happened while requests were in flight (a run too small for them fails here).
     expect(faultsDone).toEqual({ kills: KILLS, brokerRestarted: true, endpointDowned: true });
+    expect(hung, 'processes that neither became ready nor exited').toBe(0);
     for (const entry of processes.values()) await eventually(() => entry.current?.child.exitCode === null, 'every process running again', 120_000);
 
     // Exactly once: every request, one event id each.

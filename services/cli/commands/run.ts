@@ -96,6 +96,10 @@ export function registerRouterCommand(run: Command): void {
         groupId: config.router.groupId,
         statusHost: config.router.statusHost,
         statusPort: config.router.statusPort,
+      }).catch((error: unknown) => {
+        // The watcher would keep a router that could not start (Kafka unreachable) alive for good.
+        federation.close();
+        throw error;
       });
       process.stdout.write(`comity: router running (status on port ${router.statusPort})\n`);
       await stopOnSignal(async () => {
@@ -130,6 +134,9 @@ export function registerTrackerCommand(run: Command): void {
         statusPort: config.tracker.statusPort,
         policy: { receiptTimeoutMs: config.tracker.receiptTimeoutMs },
         alertIntervalMs: config.tracker.alertIntervalMs,
+      }).catch((error: unknown) => {
+        federation.close();
+        throw error;
       });
       process.stdout.write(`comity: tracker running (gRPC on ${config.tracker.grpcHost}:${tracker.grpcPort}, status on port ${tracker.statusPort})\n`);
       await stopOnSignal(async () => {
