@@ -14,9 +14,13 @@
  * `Idempotency-Key: <event id>`, `X-Comity-Request-Id: <request id>` and the W3C `traceparent`
  * of the event (a `traceparent` header the native system sent in is carried through the hub). 2xx means accepted (the
  * native id is taken from the `X-Native-Message-Id` header or a JSON body's `id`); 408, 425,
- * 429, 5xx, timeouts and connection errors are retriable; any other status is a refusal.
+ * 429, 5xx, timeouts and connection errors are retriable; any other status (a redirect too:
+ * it is not followed) is a refusal. Deliveries go over kept-alive connections (node:http's
+ * Agent, not fetch: a delivery is one small POST, and fetch's streams cost an adapter about a
+ * tenth of its CPU under load, docs/benchmarks.md).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { isRetriable } from '../../../core/errors.js';
@@ -53,9 +57,15 @@ export interface HttpTransport extends Transport {
   address(): { host: string; port: number } | undefined;
 }
 
+/** Connections kept open to the native endpoint, at most (deliveries of several partitions at once). */
+const MAX_SOCKETS = 32;
+
 export function httpTransport(config: HttpTransportConfig, context: TransportContext): HttpTransport {
   let server: Server | undefined;
   const logger = context.logger.child({ component: 'http-transport' });
+  const target = new URL(config.deliverTo);
+  const secure = target.protocol === 'https:';
+  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }) : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
 
   async function handle(receive: NativeReceiver, request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.method !== 'POST' || (request.url ?? '').split('?')[0] !== config.listen.path) {
@@ -107,38 +117,35 @@ export function httpTransport(config: HttpTransportConfig, context: TransportCon
 
     async deliver(message: NativeMessage, delivery: DeliveryContext): Promise<DeliveryReceipt> {
       const signal = AbortSignal.any([delivery.signal, AbortSignal.timeout(config.timeoutMs)]);
-      let response: Response;
+      let response: { status: number; headers: IncomingHttpHeaders; text: string };
       try {
-        response = await fetch(config.deliverTo, {
-          method: 'POST',
-          body: message.body,
-          headers: {
-            ...config.headers,
-            'content-type': message.contentType,
-            'idempotency-key': delivery.eventId,
-            'x-comity-request-id': delivery.requestId,
-            ...(delivery.traceparent ? { traceparent: delivery.traceparent } : {}),
-          },
-          signal,
+        response = await post(secure, target, agent, signal, message.body, {
+          ...config.headers,
+          'content-type': message.contentType,
+          'content-length': String(message.body.length),
+          'idempotency-key': delivery.eventId,
+          'x-comity-request-id': delivery.requestId,
+          ...(delivery.traceparent ? { traceparent: delivery.traceparent } : {}),
         });
       } catch (cause) {
-        throw new DeliveryError('ENDPOINT_UNAVAILABLE', `${config.deliverTo} did not answer: ${describe(cause)}`, {
+        throw new DeliveryError('ENDPOINT_UNAVAILABLE', `${config.deliverTo} did not answer: ${describe(cause, signal)}`, {
           retriable: true,
           cause,
         });
       }
-      const text = await response.text().catch(() => '');
-      if (response.ok) {
-        return { nativeMessageId: response.headers.get('x-native-message-id') ?? idFromJson(text) };
+      if (response.status >= 200 && response.status < 300) {
+        const header = response.headers['x-native-message-id'];
+        return { nativeMessageId: (typeof header === 'string' ? header : undefined) ?? idFromJson(response.text) };
       }
       throw new DeliveryError(
         RETRIABLE_STATUSES.has(response.status) ? 'ENDPOINT_UNAVAILABLE' : 'REJECTED_BY_NATIVE_SYSTEM',
-        `${config.deliverTo} answered ${response.status}: ${text.slice(0, 500)}`,
+        `${config.deliverTo} answered ${response.status}: ${response.text.slice(0, 500)}`,
         { retriable: RETRIABLE_STATUSES.has(response.status) },
       );
     },
 
     async stop() {
+      agent.destroy();
       const current = server;
       server = undefined;
       if (!current) return;
@@ -183,7 +190,32 @@ function idFromJson(text: string): string | undefined {
   return undefined;
 }
 
-function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+/** One POST; resolves with the whole answer (its text kept for the error message, at most 64 KiB). */
+function post(
+  secure: boolean,
+  target: URL,
+  agent: HttpAgent,
+  signal: AbortSignal,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent, headers, signal }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= 64 * 1024) chunks.push(chunk);
+      });
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      response.once('error', reject);
+    });
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
+function describe(error: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return signal.reason instanceof Error && signal.reason.name === 'TimeoutError' ? 'timed out' : 'aborted';
+  return (error as { code?: string }).code ?? (error as Error).message;
 }
