@@ -30,6 +30,8 @@ export interface ComityPart {
 }
 
 export async function startComityPath(options: {
+  /** The CLI's entry script: bin/comity.js (TypeScript through tsx) or dist/services/cli/main.js (compiled). */
+  entry: string;
   broker: BenchBroker;
   /** A client on the broker, to publish the networks' public keys on comity.directory. */
   kafka: KafkaClient;
@@ -78,12 +80,12 @@ export async function startComityPath(options: {
   const processes: BenchProcess[] = [];
   try {
     // The hub first: it creates every network's topics.
-    processes.push(await startComityProcess('router', ['run', 'router', '--config', routerConfig], /router running/, env));
+    processes.push(await startComityProcess('router', options.entry, ['run', 'router', '--config', routerConfig], /router running/, env));
     processes.push(
-      await startComityProcess('adapter-ejn', ['run', 'adapter', 'ejn', '--config', adapterConfig('ejn', ejnPort, ejnConnector.url, [`  party: ${EJN_PARTY}`])], /adapter ejn running/, env),
+      await startComityProcess('adapter-ejn', options.entry, ['run', 'adapter', 'ejn', '--config', adapterConfig('ejn', ejnPort, ejnConnector.url, [`  party: ${EJN_PARTY}`])], /adapter ejn running/, env),
     );
     processes.push(
-      await startComityProcess('adapter-iberred', ['run', 'adapter', 'iberred', '--config', adapterConfig('iberred', iberredPort, iberredAuthority.url)], /adapter iberred running/, env),
+      await startComityProcess('adapter-iberred', options.entry, ['run', 'adapter', 'iberred', '--config', adapterConfig('iberred', iberredPort, iberredAuthority.url)], /adapter iberred running/, env),
     );
   } catch (error) {
     for (const process of processes) await process.stop();

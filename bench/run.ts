@@ -11,9 +11,11 @@
  * (a) and (b) each run a closed loop (the most they sustain) and an open loop at a fixed offered
  * rate (end-to-end latency). Figures go to stdout as a table and to bench/results/<time>.json/.md.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKafkaClient, topicSpec } from '../core/kafka/index.js';
@@ -39,6 +41,7 @@ interface Options {
   profile: boolean;
   parts: string;
   ownBroker: boolean;
+  runtime: 'dist' | 'tsx';
 }
 
 const positive = (value: string) => {
@@ -46,6 +49,21 @@ const positive = (value: string) => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 };
+
+/** The CLI as deployments run it (deploy/compose/Dockerfile's ENTRYPOINT). */
+const DIST_ENTRY = 'dist/services/cli/main.js';
+
+/**
+ * `tsc -p tsconfig.build.json` into dist/, plus the proto files the code reads at run time, as
+ * the Dockerfile's build stage does (the files only other commands need are left out).
+ */
+function buildDist(): void {
+  progressDone('  building dist/ (tsc -p tsconfig.build.json)');
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${built.status})`);
+  cpSync('proto', 'dist/proto', { recursive: true });
+}
 
 const program = new Command('bench')
   .description('measure Comity against a bare kafkajs relay and kcat on the same broker; writes bench/results/<time>.json and .md')
@@ -58,6 +76,11 @@ const program = new Command('bench')
   .option('--no-kcat', 'skip part (c) even when kcat is installed')
   .option('--profile', 'run the Comity processes with --cpu-prof and summarise where their time went', false)
   .option('--parts <list>', 'which parts to run, e.g. "b" or "a,b"', 'a,b,c')
+  .addOption(
+    new Option('--runtime <how>', "how (b)'s processes run: dist = the compiled code deployments run (built first, as the Dockerfile does); tsx = bin/comity.js, compiling TypeScript as it loads")
+      .choices(['dist', 'tsx'])
+      .default('dist'),
+  )
   .option(
     '--own-broker',
     "start a fresh local broker even when KAFKA_BROKERS is set: on a broker with other runs' history, (b)'s new router group and adapters also route and deliver that history",
@@ -96,7 +119,7 @@ async function main(options: Options): Promise<void> {
     date: started.toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryMb: mb(totalmem()), node: process.version, sharedWithOtherWork: true },
     broker: broker.origin,
-    options: { requests: options.requests, rate: options.rate, seconds: options.seconds, concurrency: options.concurrency, warmup: options.warmup },
+    options: { requests: options.requests, rate: options.rate, seconds: options.seconds, concurrency: options.concurrency, warmup: options.warmup, runtime: options.runtime },
     recordBytes: { value: template.value.length, headers: Object.values(template.headers).reduce((n, b) => n + b.length, 0), key: template.key.length },
   };
 
@@ -122,7 +145,9 @@ async function main(options: Options): Promise<void> {
     if (parts.has('b')) {
       progressDone('(b) Comity: EJN XML over HTTP → adapter → router → adapter → IberRed JSON over HTTP');
       if (profileDir) mkdirSync(profileDir, { recursive: true });
+      if (options.runtime === 'dist') buildDist();
       const comity = await startComityPath({
+        entry: options.runtime === 'dist' ? DIST_ENTRY : 'bin/comity.js',
         broker,
         kafka,
         run,
@@ -230,7 +255,8 @@ function toMarkdown(
     `## Comity benchmark ${String(result.date)}`,
     '',
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryMb} MB, Node ${machine.node}; broker: ${String(result.broker)}. ` +
-      `Record: ${(result.recordBytes as { value: number }).value} B value + ${(result.recordBytes as { headers: number }).headers} B headers.`,
+      `Record: ${(result.recordBytes as { value: number }).value} B value + ${(result.recordBytes as { headers: number }).headers} B headers. ` +
+      `(b) ran as: ${(result.options as { runtime: string }).runtime === 'dist' ? `compiled (node ${DIST_ENTRY})` : 'bin/comity.js (tsx)'}.`,
     '',
     '| part | events/s (closed loop) | p50 / p99 ms at offered rate | sustained at offered rate | peak RSS MB |',
     '|---|---:|---|---:|---|',

@@ -152,9 +152,9 @@ export async function startProcess(
   };
 }
 
-/** `comity <args>` as a child process, the way an operator runs it. */
-export function startComityProcess(name: string, args: readonly string[], ready: RegExp, env: NodeJS.ProcessEnv): Promise<BenchProcess> {
-  return startProcess(name, process.execPath, [...execArgvFor(name, env), 'bin/comity.js', ...args], ready, env);
+/** `comity <args>` as a child process, the way an operator runs it; `entry` is bin/comity.js or the compiled CLI. */
+export function startComityProcess(name: string, entry: string, args: readonly string[], ready: RegExp, env: NodeJS.ProcessEnv): Promise<BenchProcess> {
+  return startProcess(name, process.execPath, [...execArgvFor(name, env), entry, ...args], ready, env);
 }
 
 /** `--cpu-prof` into COMITY_BENCH_PROFILE_DIR/<name>/ when profiling is asked for. */
