@@ -148,6 +148,8 @@ export interface StartAdapterOptions {
   readonly registry?: Registry;
   /** Replaces the Kafka client made from `config.kafka` (tests, benchmarks). */
   readonly kafka?: KafkaClient;
+  /** A consumer stopped for good (see ConsumerOptions.onCrash): `comity run` exits. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 
@@ -509,17 +511,29 @@ export async function startAdapter<C extends z.ZodType>(
 
   // ---- start -----------------------------------------------------------------------------
 
+  let crashed: Error | undefined;
+  function consumerCrashed(error: Error, topic: string): void {
+    crashed = error;
+    logger.error({ err: error, topic }, 'a consumer stopped for good; nothing more is read from it');
+    options.onFatal?.(error);
+  }
+
   const transport = definition.createTransport(config.adapter, { network, logger, directory: networkDirectory(kafka, network) });
   const consumer: RecordConsumer = await kafka.consumer({
     groupId: `comity-adapter-${network}`,
     topics: [outboundTopic],
     partitionsConcurrently: config.runtime.concurrency,
     beforeCommit: receiptsSent,
+    onCrash: (error) => consumerCrashed(error, outboundTopic),
   });
   await consumer.run(handleOutbound);
   consumerRunning = true;
   // Native messages redriven from the DLQ after a decode failure go through decode again.
-  const redriveConsumer: RecordConsumer = await kafka.consumer({ groupId: `comity-adapter-${network}-redrive`, topics: [redriveTopic] });
+  const redriveConsumer: RecordConsumer = await kafka.consumer({
+    groupId: `comity-adapter-${network}-redrive`,
+    topics: [redriveTopic],
+    onCrash: (error) => consumerCrashed(error, redriveTopic),
+  });
   await redriveConsumer.run(async (record) => {
     let redriven;
     try {
@@ -540,7 +554,7 @@ export async function startAdapter<C extends z.ZodType>(
     port: config.runtime.statusPort,
     registry,
     readiness: {
-      consumer: () => consumerRunning || 'outbound consumer not running',
+      consumer: () => (crashed ? `crashed: ${crashed.message}` : consumerRunning || 'outbound consumer not running'),
       stopping: () => !stopping.signal.aborted || 'stopping',
     },
   });

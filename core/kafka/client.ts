@@ -60,6 +60,12 @@ export interface ConsumerOptions {
    * done. If it throws, nothing is committed and the records are handled again.
    */
   readonly beforeCommit?: (topic: string, partition: number) => Promise<void>;
+  /**
+   * The consumer stopped for good after it had started (kafkajs gives up restarting it after a
+   * non-retriable error): nothing more will be consumed. A service reports it not ready and its
+   * process exits, so that a supervisor starts it again.
+   */
+  readonly onCrash?: (error: Error) => void;
 }
 
 export interface RecordConsumer {
@@ -174,6 +180,8 @@ export interface ExactlyOnceOptions {
    * depend on each other's uncommitted state; default 1 (one batch, one transaction, in turn).
    */
   readonly batchesConcurrently?: number;
+  /** As {@link ConsumerOptions.onCrash}. */
+  readonly onCrash?: (error: Error) => void;
 }
 
 /**
@@ -427,6 +435,7 @@ function wrapExactlyOnce(producer: Producer, consumer: Consumer, options: Exactl
           });
         },
       }));
+      reportCrashes(consumer, options.onCrash);
     },
     async disconnect() {
       await consumer.disconnect();
@@ -535,9 +544,18 @@ function wrapConsumer(consumer: Consumer, options: ConsumerOptions): RecordConsu
           await payload.heartbeat();
         },
       }));
+      reportCrashes(consumer, options.onCrash);
     },
     disconnect: () => consumer.disconnect(),
   };
+}
+
+/** Tells `onCrash` when kafkajs stops a running consumer for good (it restarts it after retriable errors). */
+function reportCrashes(consumer: Consumer, onCrash: ((error: Error) => void) | undefined): void {
+  if (!onCrash) return;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) onCrash(asError(payload.error));
+  });
 }
 
 /**

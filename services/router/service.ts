@@ -105,6 +105,8 @@ export async function startRouter(options: {
   readonly statusPort?: number;
   readonly statusHost?: string;
   readonly registry?: Registry;
+  /** The pipeline stopped for good (see ConsumerOptions.onCrash): `comity run` exits. */
+  readonly onFatal?: (error: Error) => void;
 }): Promise<RunningRouter> {
   const logger = options.logger.child({ component: 'router' });
   const registry = options.registry ?? createMetricsRegistry({ process: 'router' });
@@ -149,6 +151,7 @@ export async function startRouter(options: {
   }
   logger.info({ requests: parties.size, consents: consents.size }, 'request parties and consents loaded from comity.routes');
 
+  let crashed: Error | undefined;
   const pipeline: ExactlyOncePipeline = await kafka.exactlyOnce({
     groupId: options.groupId ?? 'comity-router',
     topics: inboundTopics,
@@ -157,6 +160,11 @@ export async function startRouter(options: {
     // uncommitted state: an event about a request routed in batch A can only be written (by
     // the destination's adapter) after A's transaction committed.
     batchesConcurrently: ROUTER_BATCHES_CONCURRENTLY,
+    onCrash: (error) => {
+      crashed = error;
+      logger.error({ err: error }, 'the routing pipeline stopped for good; nothing more is routed');
+      options.onFatal?.(error);
+    },
   });
 
   logger.debug({ groupId: options.groupId ?? 'comity-router' }, 'joining the consumer group');
@@ -242,7 +250,7 @@ export async function startRouter(options: {
     host: options.statusHost,
     port: options.statusPort ?? 0,
     registry,
-    readiness: { pipeline: () => running || 'stopped' },
+    readiness: { pipeline: () => (crashed ? `crashed: ${crashed.message}` : running || 'stopped') },
   });
   logger.info({ statusPort: status.port }, 'router started');
 

@@ -109,6 +109,8 @@ export async function startTracker(options: {
   readonly alertIntervalMs?: number;
   readonly registry?: Registry;
   readonly now?: () => Date;
+  /** The pipeline stopped for good (see ConsumerOptions.onCrash): `comity run` exits. */
+  readonly onFatal?: (error: Error) => void;
 }): Promise<RunningTracker> {
   const logger = options.logger.child({ component: 'tracker' });
   const now = options.now ?? (() => new Date());
@@ -149,7 +151,13 @@ export async function startTracker(options: {
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
 
+  let crashed: Error | undefined;
   const pipeline: ExactlyOncePipeline = await kafka.exactlyOnce({
+    onCrash: (error) => {
+      crashed = error;
+      logger.error({ err: error }, 'the tracking pipeline stopped for good; nothing more is tracked');
+      options.onFatal?.(error);
+    },
     groupId: options.groupId ?? 'comity-tracker',
     topics: inputTopics,
     transactionalId: `comity-tracker-${options.instanceId ?? 'main'}`,
@@ -295,7 +303,7 @@ export async function startTracker(options: {
     host: options.statusHost,
     port: options.statusPort ?? 0,
     registry,
-    readiness: { pipeline: () => running || 'stopped' },
+    readiness: { pipeline: () => (crashed ? `crashed: ${crashed.message}` : running || 'stopped') },
   });
   logger.info({ grpcPort, statusPort: status.port }, 'tracker started');
 

@@ -17,7 +17,7 @@
  * docs/benchmarks.md gives the run times: the CI size is set with COMITY_FAULTS_REQUESTS.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -138,6 +138,8 @@ describe('exactly once under kill -9, a broker restart and a native endpoint dow
         const process = await entry.start();
         clearTimeout(watchdog);
         entry.current = process;
+        // Each process's log (its stdout) is kept in the test's directory, for a failed run.
+        process.child.once('exit', () => appendFileSync(join(dir, `${name}.log`), process.output()));
         process.child.once('exit', (code, signal) => {
           if (!supervising || entry.current !== process || signal === 'SIGKILL') return;
           entry.unexpectedExits += 1;
@@ -216,7 +218,7 @@ describe('exactly once under kill -9, a broker restart and a native endpoint dow
     await authority?.close();
     await new Promise<void>((done) => (connector ? connector.close(() => done()) : done()));
     await broker?.stop();
-    process.stderr.write(`faults timeline:\n  ${log.join('\n  ')}\n`);
+    process.stderr.write(`faults timeline:\n  ${log.join('\n  ')}\nprocess logs: ${dir}/<name>.log\n`);
   }, 120_000);
 
   it(`${REQUESTS} requests: each delivered exactly once, nothing in flight, only the poisoned ones dead-lettered`, async () => {

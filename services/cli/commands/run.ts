@@ -5,7 +5,7 @@ import { adapterConfigSchema, startAdapter } from '../../../adapters/sdk/runtime
 import { loadConfig } from '../../../core/config.js';
 import { ComityError } from '../../../core/errors.js';
 import { createKafkaClient } from '../../../core/kafka/index.js';
-import { createLogger } from '../../../core/log.js';
+import { createLogger, type Logger } from '../../../core/log.js';
 import { watchFederation } from '../../directory/federation.js';
 import { registerMonitorCommand } from '../../monitor/command.js';
 import { registerAuditRunCommand } from './audit.js';
@@ -36,10 +36,23 @@ export function registerRunCommands(program: Command): void {
       }
       const config = loadConfig(adapterConfigSchema(definition), { file: options.config });
       const logger = createLogger({ name: `adapter.${network}` });
-      const adapter = await startAdapter(definition, config, { logger });
+      const adapter = await startAdapter(definition, config, { logger, onFatal: exitOnFatal(logger) });
       process.stdout.write(`comity: adapter ${network} running (status on port ${adapter.statusPort})\n`);
       await stopOnSignal(() => adapter.stop());
     });
+}
+
+/**
+ * A consumer of the process stopped for good (kafkajs gave up on it): the process would stay up
+ * doing nothing, so it exits (code 1) for its supervisor to start it again; a new instance
+ * takes over its consumer group and transactional id.
+ */
+function exitOnFatal(logger: Logger): (error: Error) => void {
+  return (error) => {
+    logger.fatal({ err: error }, 'stopped for good by a Kafka error; exiting so that a supervisor restarts the process');
+    process.stderr.write(`comity: ${error.message}; exiting\n`);
+    process.exit(1);
+  };
 }
 
 /** How long a clean stop may take before the process exits anyway. */
@@ -96,6 +109,7 @@ export function registerRouterCommand(run: Command): void {
         groupId: config.router.groupId,
         statusHost: config.router.statusHost,
         statusPort: config.router.statusPort,
+        onFatal: exitOnFatal(logger),
       }).catch((error: unknown) => {
         // The watcher would keep a router that could not start (Kafka unreachable) alive for good.
         federation.close();
@@ -134,6 +148,7 @@ export function registerTrackerCommand(run: Command): void {
         statusPort: config.tracker.statusPort,
         policy: { receiptTimeoutMs: config.tracker.receiptTimeoutMs },
         alertIntervalMs: config.tracker.alertIntervalMs,
+        onFatal: exitOnFatal(logger),
       }).catch((error: unknown) => {
         federation.close();
         throw error;
