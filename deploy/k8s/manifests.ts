@@ -4,6 +4,7 @@
  * and exactly the plan's ACLs. Pure; `npm run k8s:generate` writes them into deploy/k8s/base,
  * and test/deploy checks that the files there are what the plan says.
  */
+import { SERVICE_MEMORY_LIMIT, SERVICE_NODE_OPTIONS } from '../node-options.js';
 import { topicSpec } from '../../core/kafka/index.js';
 import type { AccessPlan, Grant } from '../../services/provision/access.js';
 
@@ -88,6 +89,8 @@ export interface ProcessSpec {
   readonly singleton?: boolean;
   /** Keeps state on a volume (adapters' delivery ledgers). */
   readonly stateful?: boolean;
+  /** Carries the traffic (router, adapters): V8 heap limits and a tighter memory limit (deploy/node-options.ts). */
+  readonly traffic?: boolean;
 }
 
 export const STATUS_PORT = 9464;
@@ -95,7 +98,7 @@ export const IMAGE = 'comity:0.1.0';
 
 export const PROCESSES: readonly ProcessSpec[] = [
   { name: 'directory', args: ['run', 'directory'], config: 'directory.yaml', principal: 'directory', keys: 'comity-hub-keys', keyIds: { COMITY_DIRECTORY__SIGNING_KEY__KEY_ID: 'hub-signing-key-id' }, ports: { grpc: 50051 } },
-  { name: 'router', args: ['run', 'router'], config: 'router.yaml', principal: 'router', keys: 'comity-hub-keys', keyIds: { COMITY_ROUTER__SIGNING_KEY__KEY_ID: 'hub-signing-key-id' }, ports: {}, singleton: true },
+  { name: 'router', args: ['run', 'router'], config: 'router.yaml', principal: 'router', keys: 'comity-hub-keys', keyIds: { COMITY_ROUTER__SIGNING_KEY__KEY_ID: 'hub-signing-key-id' }, ports: {}, singleton: true, traffic: true },
   { name: 'tracker', args: ['run', 'tracker'], config: 'tracker.yaml', principal: 'tracker', ports: { grpc: 50052 }, singleton: true },
   { name: 'audit', args: ['run', 'audit'], config: 'audit.yaml', principal: 'audit', keys: 'comity-hub-keys', keyIds: { COMITY_AUDIT__SIGNING_KEY__KEY_ID: 'audit-signing-key-id' }, ports: {}, singleton: true },
   { name: 'monitor', args: ['run', 'monitor'], config: 'monitor.yaml', principal: 'monitor', ports: { http: 8080, grpc: 50053 } },
@@ -111,6 +114,7 @@ export const PROCESSES: readonly ProcessSpec[] = [
       ports: network === 'wacap' ? { smtp: 2525 } : network === 'central-america-coe' ? {} : { http: 8100 },
       singleton: true,
       stateful: true,
+      traffic: true,
     }),
   ),
 ];
@@ -139,6 +143,7 @@ export function processManifests(processes: readonly ProcessSpec[] = PROCESSES):
       // The Strimzi User Operator keeps each KafkaUser's password in a Secret of the same name.
       { name: 'COMITY_KAFKA__SASL__PASSWORD', valueFrom: { secretKeyRef: { name: process.principal, key: 'password' } } },
       { name: 'COMITY_LOG_LEVEL', value: 'info' },
+      ...(process.traffic ? [{ name: 'NODE_OPTIONS', value: SERVICE_NODE_OPTIONS }] : []),
       ...Object.entries(process.keyIds ?? {}).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: process.keys!, key } } })),
     ];
     const probe = (path: string, initialDelaySeconds: number) => ({
@@ -172,7 +177,7 @@ export function processManifests(processes: readonly ProcessSpec[] = PROCESSES):
                 volumeMounts: mounts,
                 readinessProbe: probe('/readyz', 5),
                 livenessProbe: probe('/healthz', 20),
-                resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '512Mi' } },
+                resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: process.traffic ? SERVICE_MEMORY_LIMIT : '512Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               },
             ],

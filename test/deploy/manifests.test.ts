@@ -17,6 +17,7 @@ import { adapterConfigSchema } from '../../adapters/sdk/runtime.js';
 import { loadConfig } from '../../core/config.js';
 import { generatedFiles, DEFAULT_FEDERATION } from '../../deploy/k8s/generate.js';
 import { PROCESSES, STATUS_PORT, strimziOperation } from '../../deploy/k8s/manifests.js';
+import { SERVICE_NODE_OPTIONS } from '../../deploy/node-options.js';
 import { auditConfigSchema } from '../../services/audit/service.js';
 import { directoryConfigSchema } from '../../services/directory/service.js';
 import { loadFederation } from '../../services/directory/federation.js';
@@ -69,9 +70,12 @@ describe('deploy/compose', () => {
     expect(compose.services.kafka!.environment!.KAFKA_PROCESS_ROLES).toBe('broker,controller');
     const comity = Object.entries(compose.services).filter(([name]) => name !== 'kafka');
     expect(comity.map(([name]) => name).sort()).toEqual(PROCESSES.map((process) => process.name).sort());
-    for (const [, service] of comity) {
+    for (const [name, service] of comity) {
       expect(service.build?.dockerfile).toBe('deploy/compose/Dockerfile');
       expect(service.command?.[0]).toBe('run');
+      // The heap limits of the processes that carry the traffic are Kubernetes' too.
+      const traffic = PROCESSES.find((process) => process.name === name)?.traffic ?? false;
+      expect(service.environment?.NODE_OPTIONS, name).toBe(traffic ? SERVICE_NODE_OPTIONS : undefined);
     }
     const dockerfile = readFileSync(join(COMPOSE, 'Dockerfile'), 'utf8');
     expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThan(1);

@@ -17,6 +17,7 @@
  *
  * `comity simulate` runs the simulated native systems alone (services/simulator).
  */
+import { SERVICE_NODE_OPTIONS } from '../../../deploy/node-options.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
@@ -325,7 +326,10 @@ async function up(program: Command, options: UpOptions, onFailure: (() => Promis
   };
   /** Starts `comity <args>`, connecting to Kafka as `principal` (none: no Kafka). */
   const startChild = async (name: string, args: readonly string[], principal?: string) => {
-    const child: Child = { name, args, env: principal ? envFor(principal) : baseEnv, restarts: 0, stopping: false, ready: false, output: '' };
+    const env = principal ? envFor(principal) : baseEnv;
+    // The router and the adapters run with the heap limits they are deployed with.
+    const traffic = name === 'router' || name.startsWith('adapter-');
+    const child: Child = { name, args, env: traffic ? { ...env, NODE_OPTIONS: SERVICE_NODE_OPTIONS } : env, restarts: 0, stopping: false, ready: false, output: '' };
     children.push(child);
     launch(child);
     return child;
