@@ -20,6 +20,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKafkaClient, topicSpec } from '../core/kafka/index.js';
 import { createLogger } from '../core/log.js';
+import { SERVICE_NODE_OPTIONS } from '../deploy/node-options.js';
 import { startComityPath } from './comity-path.js';
 import { closedLoop, openLoop, type LatencyResult, type ThroughputResult } from './driver.js';
 import { deleteTopics, startKafkajsRelay } from './kafkajs-relay.js';
@@ -42,6 +43,7 @@ interface Options {
   parts: string;
   ownBroker: boolean;
   runtime: 'dist' | 'tsx';
+  nodeOptions?: string;
 }
 
 const positive = (value: string) => {
@@ -81,6 +83,7 @@ const program = new Command('bench')
       .choices(['dist', 'tsx'])
       .default('dist'),
   )
+  .option('--node-options <flags>', "NODE_OPTIONS for (b)'s processes; default: the heap limits they are deployed with (deploy/node-options.ts); \"\" for none", SERVICE_NODE_OPTIONS)
   .option(
     '--own-broker',
     "start a fresh local broker even when KAFKA_BROKERS is set: on a broker with other runs' history, (b)'s new router group and adapters also route and deliver that history",
@@ -119,7 +122,7 @@ async function main(options: Options): Promise<void> {
     date: started.toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryMb: mb(totalmem()), node: process.version, sharedWithOtherWork: true },
     broker: broker.origin,
-    options: { requests: options.requests, rate: options.rate, seconds: options.seconds, concurrency: options.concurrency, warmup: options.warmup, runtime: options.runtime },
+    options: { requests: options.requests, rate: options.rate, seconds: options.seconds, concurrency: options.concurrency, warmup: options.warmup, runtime: options.runtime, nodeOptions: options.nodeOptions ?? null },
     recordBytes: { value: template.value.length, headers: Object.values(template.headers).reduce((n, b) => n + b.length, 0), key: template.key.length },
   };
 
@@ -153,7 +156,7 @@ async function main(options: Options): Promise<void> {
         run,
         dir: join(dir, 'comity'),
         concurrency: options.concurrency,
-        env: profileDir ? { COMITY_BENCH_PROFILE_DIR: profileDir } : {},
+        env: { ...(profileDir ? { COMITY_BENCH_PROFILE_DIR: profileDir } : {}), ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}) },
       });
       try {
         const warm = await closedLoop(comity.target, { count: options.warmup, concurrency: options.concurrency, firstIndex: 1_000_000, drainTimeoutMs });
@@ -256,7 +259,8 @@ function toMarkdown(
     '',
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryMb} MB, Node ${machine.node}; broker: ${String(result.broker)}. ` +
       `Record: ${(result.recordBytes as { value: number }).value} B value + ${(result.recordBytes as { headers: number }).headers} B headers. ` +
-      `(b) ran as: ${(result.options as { runtime: string }).runtime === 'dist' ? `compiled (node ${DIST_ENTRY})` : 'bin/comity.js (tsx)'}.`,
+      `(b) ran as: ${(result.options as { runtime: string }).runtime === 'dist' ? `compiled (node ${DIST_ENTRY})` : 'bin/comity.js (tsx)'}` +
+      `${(result.options as { nodeOptions: string | null }).nodeOptions ? `, NODE_OPTIONS=${(result.options as { nodeOptions: string }).nodeOptions}` : ''}.`,
     '',
     '| part | events/s (closed loop) | p50 / p99 ms at offered rate | sustained at offered rate | peak RSS MB |',
     '|---|---:|---|---:|---|',
