@@ -145,7 +145,8 @@ export function httpTransport(config: HttpTransportConfig, context: TransportCon
     },
 
     async stop() {
-      agent.destroy();
+      // The agent is left alone: deliveries in flight finish while the runtime drains (its
+      // idle kept-alive sockets do not hold the process).
       const current = server;
       server = undefined;
       if (!current) return;
