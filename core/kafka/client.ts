@@ -325,6 +325,9 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): KafkaCli
   };
 }
 
+/** Shortest time between two transactions of a pipeline that has more waiting (see commitStaged). */
+const TRANSACTION_INTERVAL_MS = 25;
+
 /** Retries of a transactional producer's requests: short first (see exactlyOnce), then as kafkajs' defaults. */
 const TRANSACTION_RETRY = { initialRetryTime: 20, maxRetryTime: 30_000, retries: 10 };
 
@@ -376,10 +379,16 @@ function wrapExactlyOnce(producer: Producer, consumer: Consumer, options: Exactl
   let committing = false;
   let transforming: Promise<unknown> = Promise.resolve();
 
+  let lastCommitAt = 0;
+
   /** One transaction for everything staged meanwhile (group commit), again until nothing is staged. */
   async function commitStaged(): Promise<void> {
     committing = true;
     while (queue.length > 0) {
+      // Under load, transactions at most every TRANSACTION_INTERVAL_MS, each with what was staged
+      // meanwhile (as Kafka Streams' commit interval): fewer, larger transactions. Idle, no wait.
+      const wait = lastCommitAt + TRANSACTION_INTERVAL_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const group = queue;
       queue = [];
       let failure: Error | undefined;
@@ -397,6 +406,7 @@ function wrapExactlyOnce(producer: Producer, consumer: Consumer, options: Exactl
           await transaction.abort().catch(() => undefined);
         }
       }
+      lastCommitAt = Date.now();
       // Every batch of the transaction sees its state applied before any later transform runs.
       for (const item of group) {
         if (failure === undefined) {
