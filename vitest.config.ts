@@ -16,7 +16,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          // The fault-injection suite runs on its own (`npm run test:faults`, see docs/benchmarks.md).
+          // The fault-injection suite is a project of its own, run after this one by `npm test`
+          // (or alone: `npm run test:faults`, see docs/benchmarks.md).
           exclude: ['**/node_modules/**', 'test/faults/**'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 60_000,
@@ -30,8 +31,8 @@ export default defineConfig({
       {
         test: {
           name: 'faults',
-          // Starts, kills and restarts its own broker and processes; long (minutes per thousand
-          // requests), so it is not part of `npm test`.
+          // Starts, kills and restarts its own broker and processes; `npm test` runs it after the
+          // unit and integration projects, so it never shares the machine with them.
           include: ['test/faults/**/*.test.ts'],
           testTimeout: 3_600_000,
           hookTimeout: 300_000,

@@ -3,7 +3,7 @@
  *
  * Left to itself, V8 lets the heap of a busy process grow far past what it keeps alive (it
  * collects the old generation lazily when memory looks plentiful): under the bench's load the
- * EJN adapter reached 340 MB resident. With these limits the same processes peak at 145–165 MB
+ * EJN adapter reached 340–405 MB resident. With these limits the same processes peak at 120–166 MB
  * and sustain as much or more (docs/benchmarks.md, "Memory"). Raise --max-old-space-size for a
  * router or adapter that must remember very many requests (each known request costs the router
  * a few hundred bytes).
