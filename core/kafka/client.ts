@@ -36,10 +36,10 @@ const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceT
 
 export interface RecordProducer {
   /**
-   * Appends records to a topic; resolves once the broker acknowledged all of them. Sends made
-   * while an earlier one is still on its way are coalesced into one produce request (group
-   * commit), in the order they were made: many concurrent callers cost a few round trips, not
-   * one each, and a lone send is not delayed.
+   * Appends records to a topic; resolves once the broker acknowledged all of them. Sends to the
+   * same topic made while an earlier one is still on its way are coalesced into one produce
+   * request (group commit), in the order they were made: many concurrent callers cost a few
+   * round trips, not one each, and a lone send is not delayed.
    */
   send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
   disconnect(): Promise<void>;
@@ -480,17 +480,25 @@ async function connect(client: { connect(): Promise<void> }, what: string, confi
 
 function wrapProducer(producer: Producer): RecordProducer {
   interface Queued extends Settled {
+    readonly topic: string;
     readonly bytes: number;
     readonly outputs: readonly TransactionalOutput[];
   }
-  const queue: Queued[] = [];
+  let queue: Queued[] = [];
   let sending = false;
 
-  /** One produce request for everything queued meanwhile (group commit), again until the queue is empty. */
+  /**
+   * One produce request for what was queued meanwhile for one topic (group commit), again until
+   * the queue is empty. One topic per request: a topic that refuses (no ACL, not there) fails
+   * its own sends only.
+   */
   async function sendQueued(): Promise<void> {
     sending = true;
     while (queue.length > 0) {
-      const group = takeChunk(queue);
+      const topic = queue[0]!.topic;
+      const group = takeChunk(queue.filter((item) => item.topic === topic));
+      const taken = new Set(group);
+      queue = queue.filter((item) => !taken.has(item));
       let failure: Error | undefined;
       try {
         await producer.sendBatch({ acks: -1, topicMessages: topicMessages(group.flatMap((item) => item.outputs)) });
@@ -507,6 +515,7 @@ function wrapProducer(producer: Producer): RecordProducer {
       if (records.length === 0) return;
       await new Promise<void>((resolve, reject) => {
         queue.push({
+          topic,
           bytes: records.reduce((sum, record) => sum + recordBytes(record), 0),
           outputs: records.map((record) => ({ topic, record })),
           settle: (failure) => (failure === undefined ? resolve() : reject(failure)),
