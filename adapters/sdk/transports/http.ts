@@ -168,15 +168,32 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** After a 413, what is still read (and dropped) so that the sender gets the answer; beyond it the connection is cut. */
+const DISCARD_AFTER_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The body, or 'too-large' as soon as it passes `limit`. The rest of a too-large body is still
+ * read and dropped (up to DISCARD_AFTER_LIMIT_BYTES): a server that stops reading resets the
+ * connection, and the sender, still writing, may see the reset before the 413.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      if (!over) {
+        over = true;
+        chunks = [];
+        resolve('too-large');
+      }
+      if (size > limit + DISCARD_AFTER_LIMIT_BYTES) request.destroy();
+    });
+    request.once('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks)));
+    request.once('error', reject);
+  });
 }
 
 function idFromJson(text: string): string | undefined {
